@@ -1,0 +1,1 @@
+"""Indexing: connectors, identity resolution, chunking, the store and the vector index."""

@@ -1,0 +1,98 @@
+"""Small normalisation helpers shared by connectors: HTML to text, times, identities."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+
+from lxml import etree
+from lxml import html as lxml_html
+
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol pre blockquote h1 h2 h3 h4 h5 h6 tr table hr section article".split()
+)
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_NOREPLY = re.compile(r"^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$", re.IGNORECASE)
+
+
+def html_to_text(markup: str) -> str:
+    """Turn an HTML fragment into plain text, keeping paragraph breaks.
+
+    >>> html_to_text("<p>Use <code>kubectl</code> &amp; helm</p><p>Then wait</p>")
+    'Use kubectl & helm\\n\\nThen wait'
+    """
+    if not markup or not markup.strip():
+        return ""
+    try:
+        root = lxml_html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return normalise_space(markup)
+    return _text_with_breaks(root)
+
+
+def _text_with_breaks(root: lxml_html.HtmlElement) -> str:
+    out: list[str] = []
+
+    def walk(element: lxml_html.HtmlElement) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        block = tag in _BLOCK_TAGS
+        if block:
+            out.append("\n\n" if tag != "br" else "\n")
+        if element.text and tag not in ("script", "style"):
+            out.append(element.text)
+        for child in element:
+            walk(child)
+            if child.tail:
+                out.append(child.tail)
+        if block and tag != "br":
+            out.append("\n\n")
+
+    walk(root)
+    return normalise_space("".join(out))
+
+
+def normalise_space(text: str) -> str:
+    """Collapse runs of spaces, keep single line breaks and at most one blank line."""
+    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """Parse an ISO-8601 time (``2021-04-01T10:00:00.123`` or with offset) as aware UTC.
+
+    Returns ``None`` for empty values; raises ``ValueError`` for malformed ones.
+    """
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def normalise_name(name: str) -> str:
+    """Fold case, accents and spacing so that equal names compare equal."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+def email_aliases(email: str) -> tuple[str, ...]:
+    """Aliases for an email address: ``email:...``, plus ``github:...`` for GitHub noreply mail.
+
+    >>> email_aliases("123+Ann@users.noreply.github.com")
+    ('email:123+ann@users.noreply.github.com', 'github:ann')
+    """
+    address = email.strip().casefold()
+    if not address or "@" not in address:
+        return ()
+    aliases = [f"email:{address}"]
+    match = _NOREPLY.match(address)
+    if match:
+        aliases.append(f"github:{match.group(1).casefold()}")
+    return tuple(aliases)

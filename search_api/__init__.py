@@ -1,0 +1,1 @@
+"""Search: retrieval, ranking, the query service, the HTTP API and the CLI."""
