@@ -1,0 +1,481 @@
+"""Stack Exchange data dump connector (also the Stack Overflow for Teams export format).
+
+A source is a folder holding ``Posts.xml`` and ``Users.xml`` and, optionally,
+``Comments.xml``. Every question becomes one :class:`~indexer.models.Document`
+(the whole thread: question, answers, comments); askers, answerers, editors and
+commenters become :class:`~indexer.models.Contribution` values pointing at the
+``stackexchange:<Id>`` :class:`~indexer.models.PersonRecord` of ``Users.xml``.
+
+Records come out in this order: :class:`~indexer.models.Rejected` notes for bad
+posts and comments, then every person record, then for each thread (in question
+id order) its document followed by its contributions. A person record therefore
+always precedes the contributions that point at it.
+
+Options (``SourceSpec.options``):
+
+- ``base_url``: site URL for links (default: the site named in ``PROVENANCE.txt``).
+- ``include_comments``: read ``Comments.xml`` (default ``True``).
+- ``before``: an ISO time or ``datetime``; only posts and comments created
+  strictly before it are read (for time-split evaluations).
+
+Example:
+    >>> from indexer.models import SourceSpec
+    >>> spec = SourceSpec("stackexchange", "data/cardano", "cardano")
+    >>> records = list(read(spec))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lxml import etree
+
+from indexer.connectors.text import html_to_text, normalise_space, parse_time
+from indexer.errors import SourceError
+from indexer.models import (
+    Contribution,
+    Document,
+    DocumentKind,
+    PersonRecord,
+    Record,
+    Rejected,
+    Role,
+    SourceSpec,
+)
+
+logger = logging.getLogger(__name__)
+
+QUESTION = "1"
+ANSWER = "2"
+_SITE_HOST = re.compile(
+    r"\b(?:[a-z0-9-]+\.)*(?:stackexchange|stackoverflow|serverfault|superuser|askubuntu"
+    r"|mathoverflow|stackapps)\.(?:com|net)\b",
+    re.IGNORECASE,
+)
+_ANGLE_TAGS = re.compile(r"<([^<>]+)>")
+
+
+class _BadRow(ValueError):
+    """A row has a missing or malformed field; the message says which."""
+
+
+@dataclass(frozen=True)
+class _Options:
+    base_url: str
+    include_comments: bool
+    before: datetime | None
+
+
+@dataclass(frozen=True)
+class _Answer:
+    id: int
+    parent: int
+    owner: int | None
+    score: int
+    created: datetime
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class _Comment:
+    post: int
+    user: int | None
+    created: datetime
+    text: str
+
+
+@dataclass
+class _Thread:
+    id: int
+    title: str
+    tags: tuple[str, ...]
+    text: str
+    owner: int | None
+    created: datetime
+    last_activity: datetime | None
+    last_editor: int | None
+    last_edit: datetime | None
+    accepted: int | None
+    answers: list[_Answer] = field(default_factory=list)
+    comments: list[_Comment] = field(default_factory=list)
+
+
+def read(spec: SourceSpec) -> Iterator[Record]:
+    """Read a Stack Exchange dump folder into documents, people and contributions.
+
+    Args:
+        spec: ``spec.path`` is the dump folder; see the module docstring for options.
+
+    Returns:
+        An iterator of records in the order described in the module docstring.
+
+    Raises:
+        SourceError: the folder, ``Posts.xml`` or ``Users.xml`` is missing or empty,
+            or an option is invalid.
+    """
+    folder = Path(spec.path)
+    if not folder.is_dir():
+        raise SourceError(
+            f"Stack Exchange source {folder} is not a folder; point it at the folder "
+            "holding Posts.xml and Users.xml"
+        )
+    _require_file(folder / "Posts.xml")
+    _require_file(folder / "Users.xml")
+    return _records(folder, _parse_options(spec, folder))
+
+
+def _require_file(path: Path) -> None:
+    if not path.is_file():
+        raise SourceError(f"{path} not found; a Stack Exchange dump folder needs {path.name}")
+    if path.stat().st_size == 0:
+        raise SourceError(f"{path} is empty; export the dump again or remove the source")
+
+
+def _parse_options(spec: SourceSpec, folder: Path) -> _Options:
+    include_comments = spec.options.get("include_comments", True)
+    if not isinstance(include_comments, bool):
+        raise SourceError(
+            f"source {spec.name!r}: include_comments must be true or false, "
+            f"not {include_comments!r}"
+        )
+    base_url = spec.options.get("base_url") or _provenance_url(folder)
+    return _Options(
+        base_url=str(base_url).rstrip("/"),
+        include_comments=include_comments,
+        before=_parse_before(spec.name, spec.options.get("before")),
+    )
+
+
+def _parse_before(source: str, value: object) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        return parse_time(str(value))
+    except ValueError as error:
+        raise SourceError(
+            f"source {source!r}: before={value!r} is not an ISO time such as 2021-10-01T00:00:00"
+        ) from error
+
+
+def _provenance_url(folder: Path) -> str:
+    """The ``https://`` URL of the first Stack Exchange site named in PROVENANCE.txt, or ""."""
+    path = folder / "PROVENANCE.txt"
+    if not path.is_file():
+        return ""
+    match = _SITE_HOST.search(path.read_text(encoding="utf-8", errors="replace"))
+    return f"https://{match.group(0).lower()}" if match else ""
+
+
+def _records(folder: Path, options: _Options) -> Iterator[Record]:
+    threads: dict[int, _Thread] = {}
+    yield from _load_threads(folder, options, threads)
+    contributions = {t.id: _thread_contributions(t, options.before) for t in threads.values()}
+    wanted = {c.person_key for cs in contributions.values() for c in cs}
+    emitted: set[str] = set()
+    users_file = folder / "Users.xml"
+    for record in _read_users(users_file, wanted, options.base_url):
+        if isinstance(record, PersonRecord):
+            emitted.add(record.key)
+        yield record
+    yield from _missing_users(users_file, wanted - emitted)
+    for thread_id in sorted(threads):
+        yield _document(threads[thread_id], options)
+        yield from (c for c in contributions[thread_id] if c.person_key in emitted)
+
+
+def _load_threads(
+    folder: Path, options: _Options, threads: dict[int, _Thread]
+) -> Iterator[Rejected]:
+    """Fill ``threads`` with the questions, answers and comments read; yield what was rejected."""
+    answers: list[_Answer] = []
+    excluded: set[int] = set()
+    posts_file = folder / "Posts.xml"
+    for item in _read_posts(posts_file, options.before, excluded):
+        if isinstance(item, _Thread):
+            threads[item.id] = item
+        elif isinstance(item, _Answer):
+            answers.append(item)
+        else:
+            yield item
+    yield from _attach_answers(threads, answers, excluded, posts_file)
+    comments_file = folder / "Comments.xml"
+    if options.include_comments and comments_file.is_file():
+        yield from _attach_comments(threads, comments_file, options.before)
+
+
+def _rows(path: Path) -> Iterator[etree._Element | Rejected]:
+    """Stream the ``<row>`` elements of a dump file, clearing each one after use.
+
+    Ends with a :class:`Rejected` naming the line when the XML is malformed or
+    not valid UTF-8; the rows before that point have been yielded already.
+    """
+    try:
+        for _, row in etree.iterparse(
+            str(path), events=("end",), tag="row", resolve_entities=False, huge_tree=True
+        ):
+            yield row
+            row.clear()
+            while row.getprevious() is not None:
+                del row.getparent()[0]
+    except etree.XMLSyntaxError as error:
+        location = f"line {error.lineno}" if error.lineno else ""
+        yield Rejected(
+            str(path), location, f"malformed XML ({error.msg}); the rest of the file was not read"
+        )
+    except OSError as error:
+        raise SourceError(f"cannot read {path}: {error}; check the file's permissions") from error
+
+
+def _read_posts(
+    path: Path, before: datetime | None, excluded: set[int]
+) -> Iterator[_Thread | _Answer | Rejected]:
+    """Yield questions and answers created before ``before``; add later post ids to ``excluded``."""
+    for row in _rows(path):
+        if isinstance(row, Rejected):
+            yield row
+            continue
+        kind = row.get("PostTypeId")
+        if kind not in (QUESTION, ANSWER):
+            continue
+        try:
+            post = _question(row) if kind == QUESTION else _answer(row)
+        except _BadRow as error:
+            yield Rejected(str(path), f"line {row.sourceline}", str(error))
+            continue
+        if before is not None and post.created >= before:
+            excluded.add(post.id)
+        else:
+            yield post
+
+
+def _question(row: etree._Element) -> _Thread:
+    return _Thread(
+        id=_required_int(row, "Id"),
+        title=normalise_space(row.get("Title", "")),
+        tags=_tags(row.get("Tags", "")),
+        text=html_to_text(row.get("Body", "")),
+        owner=_optional_int(row, "OwnerUserId"),
+        created=_required_time(row, "CreationDate"),
+        last_activity=_optional_time(row, "LastActivityDate"),
+        last_editor=_optional_int(row, "LastEditorUserId"),
+        last_edit=_optional_time(row, "LastEditDate"),
+        accepted=_optional_int(row, "AcceptedAnswerId"),
+    )
+
+
+def _answer(row: etree._Element) -> _Answer:
+    return _Answer(
+        id=_required_int(row, "Id"),
+        parent=_required_int(row, "ParentId"),
+        owner=_optional_int(row, "OwnerUserId"),
+        score=_optional_int(row, "Score") or 0,
+        created=_required_time(row, "CreationDate"),
+        text=html_to_text(row.get("Body", "")),
+        line=row.sourceline or 0,
+    )
+
+
+def _tags(value: str) -> tuple[str, ...]:
+    """Split ``<a><b>`` (classic dumps) or ``|a|b|`` (newer dumps) into tag names."""
+    found = _ANGLE_TAGS.findall(value) if "<" in value else value.split("|")
+    return tuple(tag.strip() for tag in found if tag.strip())
+
+
+def _optional_int(row: etree._Element, name: str) -> int | None:
+    value = row.get(name)
+    if value is None or not value.strip():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise _BadRow(f"{name} {value!r} is not an integer") from None
+
+
+def _required_int(row: etree._Element, name: str) -> int:
+    value = _optional_int(row, name)
+    if value is None:
+        raise _BadRow(f"row without {name}")
+    return value
+
+
+def _optional_time(row: etree._Element, name: str) -> datetime | None:
+    value = row.get(name)
+    try:
+        return parse_time(value)
+    except ValueError:
+        raise _BadRow(f"{name} {value!r} is not an ISO time") from None
+
+
+def _required_time(row: etree._Element, name: str) -> datetime:
+    value = _optional_time(row, name)
+    if value is None:
+        raise _BadRow(f"row without {name}")
+    return value
+
+
+def _attach_answers(
+    threads: dict[int, _Thread], answers: Iterable[_Answer], excluded: set[int], path: Path
+) -> Iterator[Rejected]:
+    """Put answers into their threads; drop accepted ids whose answer was not read."""
+    for answer in answers:
+        thread = threads.get(answer.parent)
+        if thread is not None:
+            thread.answers.append(answer)
+        elif answer.parent not in excluded:
+            yield Rejected(
+                str(path), f"line {answer.line}", f"answer to missing question {answer.parent}"
+            )
+    for thread in threads.values():
+        if thread.accepted is not None and all(a.id != thread.accepted for a in thread.answers):
+            thread.accepted = None
+
+
+def _attach_comments(
+    threads: dict[int, _Thread], path: Path, before: datetime | None
+) -> Iterator[Rejected]:
+    """Add the comments on each thread's question and answers to the thread, in file order."""
+    thread_of = {t.id: t for t in threads.values()}
+    thread_of.update({a.id: t for t in threads.values() for a in t.answers})
+    for row in _rows(path):
+        if isinstance(row, Rejected):
+            yield row
+            continue
+        try:
+            comment = _comment(row)
+        except _BadRow as error:
+            yield Rejected(str(path), f"line {row.sourceline}", str(error))
+            continue
+        thread = thread_of.get(comment.post)
+        if thread is not None and (before is None or comment.created < before):
+            thread.comments.append(comment)
+
+
+def _comment(row: etree._Element) -> _Comment:
+    _required_int(row, "Id")
+    return _Comment(
+        post=_required_int(row, "PostId"),
+        user=_optional_int(row, "UserId"),
+        created=_required_time(row, "CreationDate"),
+        text=normalise_space(row.get("Text", "")),
+    )
+
+
+def _person_key(user_id: int) -> str:
+    return f"stackexchange:{user_id}"
+
+
+def _thread_contributions(thread: _Thread, before: datetime | None) -> list[Contribution]:
+    """One contribution per (person, role) of a thread.
+
+    A person with several answers (or comments) gets one contribution with
+    ``count`` = how many, ``score`` = the highest of their answer scores and
+    ``time`` = their latest post. The question's last editor counts only when
+    they are not the asker and, with ``before``, only when the edit is known
+    to be earlier.
+    """
+    merged: dict[tuple[int, Role], Contribution] = {}
+    doc_id = f"q{thread.id}"
+
+    def add(user: int | None, role: Role, score: int, time: datetime | None) -> None:
+        if user is None or user <= 0:
+            return
+        new = Contribution(_person_key(user), doc_id, role, score=score, time=time)
+        old = merged.get((user, role))
+        merged[(user, role)] = new if old is None else _merge(old, new)
+
+    add(thread.owner, Role.ASKER, 0, thread.created)
+    if thread.last_editor != thread.owner and (
+        before is None or (thread.last_edit is not None and thread.last_edit < before)
+    ):
+        add(thread.last_editor, Role.EDITOR, 0, thread.last_edit)
+    for answer in _ordered_answers(thread):
+        accepted = answer.id == thread.accepted
+        role = Role.ACCEPTED_ANSWERER if accepted else Role.ANSWERER
+        add(answer.owner, role, answer.score, answer.created)
+    for comment in thread.comments:
+        add(comment.user, Role.COMMENTER, 0, comment.created)
+    return list(merged.values())
+
+
+def _merge(old: Contribution, new: Contribution) -> Contribution:
+    times = [t for t in (old.time, new.time) if t is not None]
+    return replace(
+        old,
+        count=old.count + new.count,
+        score=max(old.score, new.score),
+        time=max(times) if times else None,
+    )
+
+
+def _ordered_answers(thread: _Thread) -> list[_Answer]:
+    """The accepted answer first, then by score (highest first), then oldest first."""
+    return sorted(thread.answers, key=lambda a: (a.id != thread.accepted, -a.score, a.created))
+
+
+def _document(thread: _Thread, options: _Options) -> Document:
+    parts = [thread.text, *(a.text for a in _ordered_answers(thread))]
+    parts.extend(c.text for c in thread.comments)
+    text = "\n\n".join(part for part in parts if part)
+    if thread.tags:
+        text = f"Tags: {', '.join(thread.tags)}\n{text}".rstrip("\n")
+    return Document(
+        id=f"q{thread.id}",
+        kind=DocumentKind.QA,
+        title=thread.title,
+        text=text,
+        url=f"{options.base_url}/questions/{thread.id}" if options.base_url else "",
+        created=thread.created,
+        updated=_updated(thread, options.before),
+    )
+
+
+def _updated(thread: _Thread, before: datetime | None) -> datetime | None:
+    """LastActivityDate, or with ``before`` and a later activity, the latest post read."""
+    if before is None or (thread.last_activity is not None and thread.last_activity < before):
+        return thread.last_activity
+    times = [thread.created, *(a.created for a in thread.answers)]
+    times.extend(c.created for c in thread.comments)
+    return max(times)
+
+
+def _read_users(path: Path, wanted: set[str], base_url: str) -> Iterator[PersonRecord | Rejected]:
+    """Person records of users in ``wanted`` or with an AboutMe; skips Id <= 0 (Community)."""
+    for row in _rows(path):
+        if isinstance(row, Rejected):
+            yield row
+            continue
+        try:
+            user_id = _required_int(row, "Id")
+        except _BadRow as error:
+            yield Rejected(str(path), f"line {row.sourceline}", str(error))
+            continue
+        bio = html_to_text(row.get("AboutMe", ""))
+        if user_id > 0 and (_person_key(user_id) in wanted or bio):
+            yield _person(row, user_id, bio, base_url)
+
+
+def _person(row: etree._Element, user_id: int, bio: str, base_url: str) -> PersonRecord:
+    return PersonRecord(
+        key=_person_key(user_id),
+        name=normalise_space(row.get("DisplayName", "")) or f"user{user_id}",
+        location=normalise_space(row.get("Location", "")),
+        bio=bio,
+        url=f"{base_url}/users/{user_id}" if base_url else "",
+    )
+
+
+def _missing_users(path: Path, missing: set[str]) -> Iterator[Rejected]:
+    for key in sorted(missing, key=lambda k: int(k.partition(":")[2])):
+        yield Rejected(
+            str(path),
+            f"id {key.partition(':')[2]}",
+            "user has posts or comments but is not in Users.xml; their contributions are skipped",
+        )
