@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from lxml import etree
 from lxml import html as lxml_html
+from markdown_it import MarkdownIt
 
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol pre blockquote h1 h2 h3 h4 h5 h6 tr table hr section article".split()
@@ -96,3 +98,39 @@ def email_aliases(email: str) -> tuple[str, ...]:
     if match:
         aliases.append(f"github:{match.group(1).casefold()}")
     return tuple(aliases)
+
+
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def strip_markdown_links(text: str) -> str:
+    """Replace Markdown links and images by their label text.
+
+    >>> strip_markdown_links("[CEO](../../ceo/index.md), co-founder")
+    'CEO, co-founder'
+    """
+    return _MARKDOWN_LINK.sub(r"\1", text)
+
+
+def markdown_to_html(source: str) -> str:
+    """Render CommonMark (with tables and strikethrough) to HTML.
+
+    >>> markdown_to_html("# Hi")
+    '<h1>Hi</h1>\\n'
+    """
+    return _markdown_parser().render(source)
+
+
+def markdown_to_text(source: str) -> str:
+    """Turn Markdown into plain text, keeping paragraph breaks and dropping HTML comments.
+
+    >>> markdown_to_text("# Setup\\n\\nRun `make` and [ask](https://x.example) us.<!-- todo -->")
+    'Setup\\n\\nRun make and ask us.'
+    """
+    return html_to_text(_HTML_COMMENT.sub("", markdown_to_html(source)))
+
+
+@lru_cache(maxsize=1)
+def _markdown_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
