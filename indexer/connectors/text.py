@@ -12,7 +12,27 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 _BLOCK_TAGS = frozenset(
-    "p div br li ul ol pre blockquote h1 h2 h3 h4 h5 h6 tr table hr section article".split()
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "pre",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "hr",
+        "section",
+        "article",
+    ]
 )
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
@@ -38,7 +58,9 @@ def _text_with_breaks(root: lxml_html.HtmlElement) -> str:
     out: list[str] = []
 
     def walk(element: lxml_html.HtmlElement) -> None:
-        tag = element.tag if isinstance(element.tag, str) else ""
+        if not isinstance(element.tag, str):
+            return  # comments and processing instructions; their tails are added by the parent
+        tag = element.tag
         block = tag in _BLOCK_TAGS
         if block:
             out.append("\n\n" if tag != "br" else "\n")

@@ -1,0 +1,141 @@
+"""Settings (one class, read once) and source specifications from `whoknows.toml` or arguments.
+
+Precedence, lowest first: defaults, `whoknows.toml`, environment (``WHOKNOWS_*``),
+command-line options.
+
+Example `whoknows.toml`::
+
+    data_dir = "whoknows-data"
+    model = "all-MiniLM-L6-v2"
+
+    [[sources]]
+    kind = "wiki"
+    path = "sample_org/wiki"
+    options = { base_url = "https://wiki.example.com" }
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from indexer.connectors import KINDS
+from indexer.errors import ConfigError
+from indexer.models import SourceSpec
+
+_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class SourceConfig(BaseModel):
+    """One ``[[sources]]`` table of the config file."""
+
+    kind: str
+    path: str
+    name: str | None = None
+    options: dict[str, Any] = {}
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"unknown source kind {value!r}; expected one of {', '.join(KINDS)}")
+        return value
+
+
+class Settings(BaseSettings):
+    """Every setting of WhoKnows. Environment variables are ``WHOKNOWS_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="WHOKNOWS_", extra="ignore")
+
+    data_dir: Path = Path("whoknows-data")
+    model: str = "all-MiniLM-L6-v2"
+    chunk_tokens: int = 256
+    chunk_overlap: int = 32
+    embed_batch_size: int = 32
+    sources: list[SourceConfig] = []
+    config_dir: Path | None = None
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Read settings from the config file, the environment and explicit overrides.
+
+    Relative source paths and ``data_dir`` in the config file are resolved
+    against the file's folder. ``None`` overrides are ignored.
+    """
+    file_values: dict[str, Any] = {}
+    if config is not None:
+        file_values = _read_toml(config)
+        base = config.resolve().parent
+        file_values["config_dir"] = base
+        if "data_dir" in file_values:
+            file_values["data_dir"] = base / Path(file_values["data_dir"]).expanduser()
+        for source in file_values.get("sources", []):
+            if isinstance(source, dict) and "path" in source:
+                source["path"] = str(base / Path(str(source["path"])).expanduser())
+    try:
+        from_env = Settings()
+        env_values = {name: getattr(from_env, name) for name in from_env.model_fields_set}
+        merged = {**file_values, **env_values}
+        merged.update({k: v for k, v in overrides.items() if v is not None})
+        return Settings(**merged)
+    except ValidationError as exc:
+        where = f"{config}" if config else "settings"
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{where}: {problems}") from exc
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
+
+
+def parse_source_argument(argument: str) -> SourceConfig:
+    """Parse ``KIND:PATH`` as given on the command line.
+
+    >>> parse_source_argument("wiki:docs/handbook").path
+    'docs/handbook'
+    """
+    kind, sep, path = argument.partition(":")
+    if not sep or not path:
+        raise ConfigError(
+            f"source {argument!r} must look like KIND:PATH with KIND one of {', '.join(KINDS)}"
+        )
+    try:
+        return SourceConfig(kind=kind, path=path)
+    except ValidationError as exc:
+        raise ConfigError(f"source {argument!r}: {exc.errors()[0]['msg']}") from exc
+
+
+def source_specs(sources: list[SourceConfig]) -> list[SourceSpec]:
+    """Give every source a unique name (its own, else the path's last part) and check paths."""
+    specs: list[SourceSpec] = []
+    used: set[str] = set()
+    for source in sources:
+        path = Path(source.path).expanduser()
+        base = (
+            source.name or _NAME.sub("-", path.stem if path.is_file() else path.name) or source.kind
+        )
+        name = base
+        if name in used and source.name:
+            raise ConfigError(f"two sources are named {name!r}; names must be unique")
+        suffix = 2
+        while name in used:
+            name = f"{base}-{suffix}"
+            suffix += 1
+        used.add(name)
+        specs.append(SourceSpec(source.kind, str(path), name, dict(source.options)))
+    return specs

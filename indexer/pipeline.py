@@ -1,0 +1,315 @@
+"""Sources -> documents, people and contributions -> chunks -> embeddings -> store and vectors.
+
+A run is incremental: documents whose content hash is unchanged are left
+alone, changed and new ones are chunked again, and only chunk texts with no
+cached vector for the model are embedded. After the run the index holds
+exactly the sources given; a source that fails to read keeps its previous
+state and makes the run fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from embeddings.base import Embedder
+from indexer.chunking import chunk_document
+from indexer.connectors import get_reader
+from indexer.errors import SourceError
+from indexer.identity import resolve
+from indexer.models import (
+    Contribution,
+    Document,
+    DocumentKind,
+    PersonRecord,
+    Rejected,
+    Role,
+    SourceSpec,
+)
+from indexer.store.base import IndexStats, SourceUpdate, Store, StoredChunk
+
+logger = logging.getLogger(__name__)
+
+EMBED_BATCH = 256
+
+
+class ProgressTask(Protocol):
+    """One progress bar."""
+
+    def advance(self, amount: int = 1) -> None: ...
+
+
+class Progress(Protocol):
+    """Where the pipeline reports long work; the CLI draws bars, tests pass nothing."""
+
+    def task(self, description: str, total: int | None) -> AbstractContextManager[ProgressTask]: ...
+
+
+class _NoTask:
+    def advance(self, amount: int = 1) -> None:
+        return None
+
+
+class NoProgress:
+    """A :class:`Progress` that shows nothing."""
+
+    def task(self, description: str, total: int | None) -> AbstractContextManager[ProgressTask]:
+        return nullcontext(_NoTask())
+
+
+@dataclass
+class SourceSummary:
+    """What one run did to one source."""
+
+    name: str
+    kind: str
+    path: str
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    people: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class IndexSummary:
+    """What one run did, for the CLI's report and its exit code."""
+
+    sources: list[SourceSummary] = field(default_factory=list)
+    removed_sources: list[str] = field(default_factory=list)
+    embedded: int = 0
+    ambiguities: list[str] = field(default_factory=list)
+    stats: IndexStats | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return any(s.error for s in self.sources)
+
+    def totals(self) -> dict[str, int]:
+        keys = ("added", "changed", "deleted", "unchanged")
+        out = {key: sum(getattr(s, key) for s in self.sources) for key in keys}
+        out["rejected"] = sum(len(s.rejected) for s in self.sources)
+        return out
+
+
+@dataclass
+class _SourceRead:
+    documents: dict[str, Document]
+    people: dict[str, PersonRecord]
+    contributions: list[Contribution]
+    rejected: list[Rejected]
+
+
+def content_hash(doc: Document) -> str:
+    """A hash of everything stored for a document; equal hashes mean nothing to redo."""
+    payload = json.dumps(
+        [
+            str(doc.kind),
+            doc.title,
+            doc.text,
+            doc.url,
+            doc.created.isoformat() if doc.created else None,
+            doc.updated.isoformat() if doc.updated else None,
+            sorted(doc.access_groups),
+        ],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def text_hash(text: str) -> str:
+    """The key of a chunk text in the embedding cache."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def bio_document(record: PersonRecord) -> Document | None:
+    """The searchable self-description of a person, or ``None`` when they wrote none."""
+    parts = [record.bio.strip()]
+    if record.skills:
+        parts.append("Skills: " + ", ".join(record.skills))
+    text = "\n\n".join(p for p in parts if p)
+    if not text:
+        return None
+    title = record.name + (f", {record.title}" if record.title else "")
+    return Document(
+        id=f"bio/{record.key}",
+        kind=DocumentKind.BIO,
+        title=title,
+        text=text,
+        url=record.url,
+        access_groups=record.groups,
+    )
+
+
+class Indexer:
+    """Runs indexing over a store with one embedding model."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        *,
+        chunk_tokens: int = 256,
+        chunk_overlap: int = 32,
+        progress: Progress | None = None,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.chunk_tokens = min(chunk_tokens, embedder.max_tokens)
+        self.chunk_overlap = chunk_overlap
+        self.progress: Progress = progress or NoProgress()
+
+    def run(self, specs: Sequence[SourceSpec]) -> IndexSummary:
+        """Index exactly ``specs``; return what changed."""
+        started = time.monotonic()
+        summary = IndexSummary()
+        for spec in specs:
+            summary.sources.append(self._index_source(spec, summary))
+        summary.removed_sources = self.store.remove_sources_except(s.name for s in specs)
+        resolution = resolve(self.store.person_records())
+        summary.ambiguities = resolution.ambiguities
+        self.store.replace_people(resolution.people)
+        with self.progress.task("Building vector index", None):
+            self.store.build_vectors(self.embedder.model_id, self.embedder.dim)
+        summary.stats = self.store.stats()
+        summary.seconds = time.monotonic() - started
+        return summary
+
+    def _index_source(self, spec: SourceSpec, summary: IndexSummary) -> SourceSummary:
+        result = SourceSummary(spec.name, spec.kind, spec.path)
+        try:
+            read = self._read(spec)
+        except SourceError as exc:
+            result.error = str(exc)
+            logger.error(
+                "source %s (%s) failed: %s; its previous state is kept", spec.name, spec.kind, exc
+            )
+            return result
+        result.rejected = read.rejected
+        result.people = len(read.people)
+        previous = self.store.document_hashes(spec.name)
+        changed: dict[str, tuple[Document, str, list[StoredChunk]]] = {}
+        for local_id, doc in read.documents.items():
+            doc_id = f"{spec.name}/{local_id}"
+            digest = content_hash(doc)
+            old = previous.get(doc_id)
+            if old == digest:
+                result.unchanged += 1
+                continue
+            if old is None:
+                result.added += 1
+            else:
+                result.changed += 1
+            changed[doc_id] = (doc, digest, self._chunks(doc_id, doc))
+        current = {f"{spec.name}/{local_id}" for local_id in read.documents}
+        deleted = [doc_id for doc_id in previous if doc_id not in current]
+        result.deleted = len(deleted)
+        summary.embedded += self._embed([c for _, _, chunks in changed.values() for c in chunks])
+        contributions = [
+            Contribution(
+                c.person_key, f"{spec.name}/{c.document_id}", c.role, c.count, c.score, c.time
+            )
+            for c in read.contributions
+        ]
+        self.store.apply_source(
+            SourceUpdate(
+                name=spec.name,
+                kind=spec.kind,
+                path=spec.path,
+                documents=changed,
+                deleted=deleted,
+                people=list(read.people.values()),
+                contributions=contributions,
+            )
+        )
+        logger.info(
+            "source %s: %d added, %d changed, %d deleted, %d unchanged, %d rejected",
+            spec.name,
+            result.added,
+            result.changed,
+            result.deleted,
+            result.unchanged,
+            len(result.rejected),
+        )
+        return result
+
+    def _read(self, spec: SourceSpec) -> _SourceRead:
+        reader = get_reader(spec.kind)
+        out = _SourceRead({}, {}, [], [])
+        with self.progress.task(f"Reading {spec.kind}:{spec.name}", None) as task:
+            for record in reader(spec):
+                self._collect(spec, record, out)
+                task.advance()
+        for record in out.people.values():
+            bio = bio_document(record)
+            if bio is not None and bio.id not in out.documents:
+                out.documents[bio.id] = bio
+                out.contributions.append(
+                    Contribution(record.key, bio.id, Role.SELF_DECLARED, time=None)
+                )
+        known_docs = set(out.documents)
+        kept = []
+        for c in out.contributions:
+            if c.document_id in known_docs and c.person_key in out.people:
+                kept.append(c)
+        dropped = len(out.contributions) - len(kept)
+        if dropped:
+            logger.info(
+                "source %s: %d contributions point at unknown people or documents",
+                spec.name,
+                dropped,
+            )
+        out.contributions = kept
+        return out
+
+    @staticmethod
+    def _collect(spec: SourceSpec, record: object, out: _SourceRead) -> None:
+        if isinstance(record, Document):
+            if record.id in out.documents:
+                out.rejected.append(
+                    Rejected(spec.path, f"id {record.id}", "duplicate document id; first kept")
+                )
+            else:
+                out.documents[record.id] = record
+        elif isinstance(record, PersonRecord):
+            out.people.setdefault(record.key, record)
+        elif isinstance(record, Contribution):
+            out.contributions.append(record)
+        elif isinstance(record, Rejected):
+            out.rejected.append(record)
+
+    def _chunks(self, doc_id: str, doc: Document) -> list[StoredChunk]:
+        pieces = chunk_document(
+            doc.title,
+            doc.text,
+            self.embedder.token_spans,
+            max_tokens=self.chunk_tokens,
+            overlap=self.chunk_overlap,
+        )
+        return [StoredChunk(doc_id, p.ordinal, p.text, p.body, text_hash(p.text)) for p in pieces]
+
+    def _embed(self, chunks: list[StoredChunk]) -> int:
+        by_hash = {c.text_hash: c.text for c in chunks}
+        missing = sorted(self.store.missing_embeddings(self.embedder.model_id, by_hash))
+        if not missing:
+            return 0
+        with self.progress.task("Embedding chunks", len(missing)) as task:
+            for batch in _batched(missing, EMBED_BATCH):
+                vectors = self.embedder.encode_passages([by_hash[h] for h in batch])
+                self.store.put_embeddings(self.embedder.model_id, batch, vectors)
+                task.advance(len(batch))
+        return len(missing)
+
+
+def _batched(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

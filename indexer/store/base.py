@@ -1,0 +1,189 @@
+"""The storage interface: documents, people, contributions, chunks and vector search.
+
+Ranking, the API and the CLI only talk to a :class:`Store`; the embedded
+backend (SQLite + FAISS files) lives in :mod:`indexer.store.sqlite`, and a
+server backend can be added as one more module implementing the same protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from indexer.models import Contribution, Document, PersonRecord
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from indexer.identity import Person
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk ready to be written: its document, position, text and text hash."""
+
+    document_id: str
+    ordinal: int
+    text: str
+    body: str
+    text_hash: str
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    """A stored chunk as search sees it."""
+
+    id: int
+    document_id: str
+    ordinal: int
+    body: str
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A stored document without its full text."""
+
+    id: str
+    source: str
+    kind: str
+    title: str
+    url: str
+    created: datetime | None
+    updated: datetime | None
+    access_groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ContributionRow:
+    """A resolved contribution: which person did what on which document."""
+
+    person_id: str
+    document_id: str
+    role: str
+    count: int
+    score: int
+    time: datetime | None
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A resolved person as stored."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    title: str
+    team: str
+    location: str
+    bio: str
+    skills: tuple[str, ...]
+    active: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class SourceUpdate:
+    """Everything one source produced in one run, ready to replace its previous state.
+
+    ``documents`` maps each changed or new document id to the document and its
+    chunks; ``deleted`` lists ids that disappeared; unchanged documents are
+    left as they are.
+    """
+
+    name: str
+    kind: str
+    path: str
+    documents: Mapping[str, tuple[Document, str, Sequence[StoredChunk]]]
+    deleted: Sequence[str]
+    people: Sequence[PersonRecord]
+    contributions: Sequence[Contribution]
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Counts that describe a built index."""
+
+    documents: int
+    chunks: int
+    people: int
+    contributions: int
+    vectors: int
+
+
+class Store(Protocol):
+    """Persistent state of one index, with lexical and dense search over chunks."""
+
+    # --- writing (the indexer) ---
+    def document_hashes(self, source: str) -> dict[str, str]:
+        """Content hash of every stored document of ``source``, by document id."""
+        ...
+
+    def missing_embeddings(self, model_id: str, hashes: Iterable[str]) -> set[str]:
+        """The text hashes that have no cached vector for ``model_id``."""
+        ...
+
+    def put_embeddings(
+        self, model_id: str, hashes: Sequence[str], vectors: npt.NDArray[np.float32]
+    ) -> None:
+        """Cache vectors by ``(model_id, text hash)``."""
+        ...
+
+    def apply_source(self, update: SourceUpdate) -> None:
+        """Write one source's new state atomically."""
+        ...
+
+    def remove_sources_except(self, names: Iterable[str]) -> list[str]:
+        """Drop every source not named, with its documents; return the dropped names."""
+        ...
+
+    def person_records(self) -> list[tuple[str, PersonRecord]]:
+        """All stored person records as ``(source, record)``."""
+        ...
+
+    def replace_people(self, people: Sequence[Person]) -> None:
+        """Store the resolved people and point every contribution at them."""
+        ...
+
+    def build_vectors(self, model_id: str, dim: int) -> int:
+        """Rebuild the dense index from cached vectors of every chunk; return its size."""
+        ...
+
+    def stats(self) -> IndexStats:
+        """Counts of what is stored."""
+        ...
+
+    # --- reading (search) ---
+    def check_ready(self, model_id: str, dim: int) -> None:
+        """Raise a clear error unless the stored index was built for this model."""
+        ...
+
+    def search_dense(self, vector: npt.NDArray[np.float32], limit: int) -> list[tuple[int, float]]:
+        """Chunk ids and cosine scores nearest to ``vector``, best first."""
+        ...
+
+    def search_lexical(self, query: str, limit: int) -> list[tuple[int, float]]:
+        """Chunk ids and BM25 scores (higher is better) for ``query``, best first."""
+        ...
+
+    def chunks(self, ids: Sequence[int]) -> dict[int, ChunkRow]:
+        """Chunks by id."""
+        ...
+
+    def documents(self, ids: Sequence[str]) -> dict[str, DocumentRow]:
+        """Documents by id."""
+        ...
+
+    def contributions_to(self, document_ids: Sequence[str]) -> list[ContributionRow]:
+        """Resolved contributions to the given documents."""
+        ...
+
+    def people(self, ids: Sequence[str]) -> dict[str, PersonRow]:
+        """People by id."""
+        ...
+
+    def close(self) -> None:
+        """Release files and connections."""
+        ...

@@ -1,0 +1,454 @@
+"""The embedded backend: one SQLite file (through sqlite-utils) and a FAISS index folder.
+
+Layout of a data directory::
+
+    whoknows.db          documents, chunks (+ FTS5), people, contributions, embedding cache
+    vectors/index.faiss  the dense index, FAISS ids = chunk row ids
+    vectors/manifest.json
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from indexer.connectors.text import parse_time
+from indexer.errors import IndexNotFoundError
+from indexer.models import PersonRecord
+from indexer.store.base import (
+    ChunkRow,
+    ContributionRow,
+    DocumentRow,
+    IndexStats,
+    PersonRow,
+    SourceUpdate,
+)
+from indexer.vectors import VectorIndex
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from indexer.identity import Person
+
+logger = logging.getLogger(__name__)
+
+DB_FILE = "whoknows.db"
+VECTORS_DIR = "vectors"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+migrations = Migrations("whoknows")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE sources (
+            name TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL, indexed_at TEXT
+        );
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY, source TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
+            text TEXT NOT NULL, url TEXT NOT NULL, created TEXT, updated TEXT,
+            access_groups TEXT NOT NULL, content_hash TEXT NOT NULL
+        );
+        CREATE INDEX documents_source ON documents(source);
+        CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL, text TEXT NOT NULL, body TEXT NOT NULL,
+            text_hash TEXT NOT NULL
+        );
+        CREATE INDEX chunks_document ON chunks(document_id);
+        CREATE VIRTUAL TABLE chunks_fts USING fts5(
+            text, content='chunks', content_rowid='id', tokenize='porter unicode61'
+        );
+        CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
+            INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
+            INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        CREATE TABLE embeddings (
+            model_id TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,
+            PRIMARY KEY (model_id, text_hash)
+        ) WITHOUT ROWID;
+        CREATE TABLE person_records (
+            source TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL,
+            PRIMARY KEY (source, key)
+        );
+        CREATE TABLE contributions (
+            source TEXT NOT NULL, person_key TEXT NOT NULL, person_id TEXT,
+            document_id TEXT NOT NULL, role TEXT NOT NULL, count INTEGER NOT NULL,
+            score INTEGER NOT NULL, time TEXT
+        );
+        CREATE INDEX contributions_document ON contributions(document_id);
+        CREATE INDEX contributions_person ON contributions(person_id);
+        CREATE TABLE people (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, aliases TEXT NOT NULL, title TEXT NOT NULL,
+            team TEXT NOT NULL, location TEXT NOT NULL, bio TEXT NOT NULL, skills TEXT NOT NULL,
+            active INTEGER NOT NULL, url TEXT NOT NULL
+        );
+        CREATE TABLE person_keys (
+            source TEXT NOT NULL, key TEXT NOT NULL, person_id TEXT NOT NULL,
+            PRIMARY KEY (source, key)
+        );
+        """
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class SQLiteStore:
+    """A :class:`indexer.store.base.Store` over ``whoknows.db`` and ``vectors/`` in one folder."""
+
+    def __init__(self, data_dir: Path, *, create: bool = False) -> None:
+        self.data_dir = Path(data_dir)
+        db_path = self.data_dir / DB_FILE
+        if not db_path.is_file() and not create:
+            raise IndexNotFoundError(
+                f"no index in {self.data_dir}: run `whoknows index` with sources first"
+            )
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(db_path, check_same_thread=False)
+        self.db = sqlite_utils.Database(conn)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        migrations.apply(self.db)
+        self._vectors: VectorIndex | None = None
+
+    # ------------------------------------------------------------------ writing
+    def document_hashes(self, source: str) -> dict[str, str]:
+        rows = self.db.execute(
+            "SELECT id, content_hash FROM documents WHERE source = ?", [source]
+        ).fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def missing_embeddings(self, model_id: str, hashes: Iterable[str]) -> set[str]:
+        wanted = set(hashes)
+        have: set[str] = set()
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), 500):
+            batch = ordered[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self.db.execute(
+                f"SELECT text_hash FROM embeddings WHERE model_id = ? AND text_hash IN ({marks})",
+                [model_id, *batch],
+            ).fetchall()
+            have.update(row[0] for row in rows)
+        return wanted - have
+
+    def put_embeddings(
+        self, model_id: str, hashes: Sequence[str], vectors: npt.NDArray[np.float32]
+    ) -> None:
+        rows = [
+            (model_id, h, np.ascontiguousarray(v, dtype=np.float32).tobytes())
+            for h, v in zip(hashes, vectors, strict=True)
+        ]
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (model_id, text_hash, vector) VALUES (?, ?, ?)",
+                rows,
+            )
+
+    def apply_source(self, update: SourceUpdate) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT OR REPLACE INTO sources (name, kind, path, indexed_at) "
+                "VALUES (?, ?, ?, datetime('now'))",
+                [update.name, update.kind, update.path],
+            )
+            stale = [*update.deleted, *update.documents]
+            for start in range(0, len(stale), 500):
+                batch = stale[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                self.db.execute(f"DELETE FROM chunks WHERE document_id IN ({marks})", batch)
+                self.db.execute(f"DELETE FROM documents WHERE id IN ({marks})", batch)
+            self.db.conn.executemany(
+                "INSERT INTO documents (id, source, kind, title, text, url, created, updated, "
+                "access_groups, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        doc_id,
+                        update.name,
+                        str(doc.kind),
+                        doc.title,
+                        doc.text,
+                        doc.url,
+                        _iso(doc.created),
+                        _iso(doc.updated),
+                        json.dumps(list(doc.access_groups)),
+                        content_hash,
+                    )
+                    for doc_id, (doc, content_hash, _) in update.documents.items()
+                ],
+            )
+            self.db.conn.executemany(
+                "INSERT INTO chunks (document_id, ordinal, text, body, text_hash) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (c.document_id, c.ordinal, c.text, c.body, c.text_hash)
+                    for _, _, chunks in update.documents.values()
+                    for c in chunks
+                ],
+            )
+            self.db.execute("DELETE FROM person_records WHERE source = ?", [update.name])
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO person_records (source, key, record) VALUES (?, ?, ?)",
+                [(update.name, p.key, _record_json(p)) for p in update.people],
+            )
+            self.db.execute("DELETE FROM contributions WHERE source = ?", [update.name])
+            self.db.conn.executemany(
+                "INSERT INTO contributions (source, person_key, document_id, role, count, score, "
+                "time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        update.name,
+                        c.person_key,
+                        c.document_id,
+                        str(c.role),
+                        c.count,
+                        c.score,
+                        _iso(c.time),
+                    )
+                    for c in update.contributions
+                ],
+            )
+
+    def remove_sources_except(self, names: Iterable[str]) -> list[str]:
+        keep = set(names)
+        stored = [row[0] for row in self.db.execute("SELECT name FROM sources").fetchall()]
+        dropped = sorted(name for name in stored if name not in keep)
+        with self.db.atomic():
+            for name in dropped:
+                self.db.execute(
+                    "DELETE FROM chunks WHERE document_id IN "
+                    "(SELECT id FROM documents WHERE source = ?)",
+                    [name],
+                )
+                for table in ("documents", "person_records", "contributions"):
+                    column = "source"
+                    self.db.execute(f"DELETE FROM {table} WHERE {column} = ?", [name])
+                self.db.execute("DELETE FROM sources WHERE name = ?", [name])
+        return dropped
+
+    def source_names(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT name FROM sources ORDER BY name")]
+
+    def person_records(self) -> list[tuple[str, PersonRecord]]:
+        rows = self.db.execute(
+            "SELECT source, record FROM person_records ORDER BY source, key"
+        ).fetchall()
+        return [(source, _record_from_json(record)) for source, record in rows]
+
+    def replace_people(self, people: Sequence[Person]) -> None:
+        with self.db.atomic():
+            self.db.execute("DELETE FROM people")
+            self.db.execute("DELETE FROM person_keys")
+            self.db.conn.executemany(
+                "INSERT INTO people (id, name, aliases, title, team, location, bio, skills, "
+                "active, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        p.id,
+                        p.name,
+                        json.dumps(list(p.aliases)),
+                        p.title,
+                        p.team,
+                        p.location,
+                        p.bio,
+                        json.dumps(list(p.skills)),
+                        int(p.active),
+                        p.url,
+                    )
+                    for p in people
+                ],
+            )
+            self.db.conn.executemany(
+                "INSERT INTO person_keys (source, key, person_id) VALUES (?, ?, ?)",
+                [(source, key, p.id) for p in people for source, key in p.members],
+            )
+            self.db.execute(
+                "UPDATE contributions SET person_id = (SELECT person_id FROM person_keys k "
+                "WHERE k.source = contributions.source AND k.key = contributions.person_key)"
+            )
+
+    def build_vectors(self, model_id: str, dim: int) -> int:
+        rows = self.db.execute(
+            "SELECT c.id, e.vector FROM chunks c JOIN embeddings e "
+            "ON e.model_id = ? AND e.text_hash = c.text_hash ORDER BY c.id",
+            [model_id],
+        ).fetchall()
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        vectors = np.zeros((len(rows), dim), dtype=np.float32)
+        for i, (_, blob) in enumerate(rows):
+            vectors[i] = np.frombuffer(blob, dtype=np.float32)
+        index = VectorIndex.build(ids, vectors, model_id)
+        index.save(self.data_dir / VECTORS_DIR)
+        self._vectors = index
+        return index.size
+
+    def stats(self) -> IndexStats:
+        def count(sql: str) -> int:
+            return int(self.db.execute(sql).fetchone()[0])
+
+        return IndexStats(
+            documents=count("SELECT count(*) FROM documents"),
+            chunks=count("SELECT count(*) FROM chunks"),
+            people=count("SELECT count(*) FROM people"),
+            contributions=count("SELECT count(*) FROM contributions WHERE person_id IS NOT NULL"),
+            vectors=self._vectors.size if self._vectors else 0,
+        )
+
+    # ------------------------------------------------------------------ reading
+    def check_ready(self, model_id: str, dim: int) -> None:
+        index = VectorIndex.load(self.data_dir / VECTORS_DIR, model_id, dim)
+        self._vectors = index
+
+    def search_dense(self, vector: npt.NDArray[np.float32], limit: int) -> list[tuple[int, float]]:
+        if self._vectors is None:
+            raise IndexNotFoundError("the vector index is not loaded: call check_ready() first")
+        return self._vectors.search(vector, limit)
+
+    def search_lexical(self, query: str, limit: int) -> list[tuple[int, float]]:
+        expression = fts_query(query)
+        if not expression:
+            return []
+        rows = self.db.execute(
+            "SELECT rowid, bm25(chunks_fts) AS rank FROM chunks_fts WHERE chunks_fts MATCH ? "
+            "ORDER BY rank LIMIT ?",
+            [expression, limit],
+        ).fetchall()
+        return [(int(rowid), -float(rank)) for rowid, rank in rows]
+
+    def chunks(self, ids: Sequence[int]) -> dict[int, ChunkRow]:
+        out: dict[int, ChunkRow] = {}
+        for batch in _batches(list(ids)):
+            marks = ",".join("?" * len(batch))
+            for row in self.db.execute(
+                f"SELECT id, document_id, ordinal, body FROM chunks WHERE id IN ({marks})", batch
+            ):
+                out[row[0]] = ChunkRow(row[0], row[1], row[2], row[3])
+        return out
+
+    def documents(self, ids: Sequence[str]) -> dict[str, DocumentRow]:
+        out: dict[str, DocumentRow] = {}
+        for batch in _batches(list(ids)):
+            marks = ",".join("?" * len(batch))
+            for row in self.db.execute(
+                "SELECT id, source, kind, title, url, created, updated, access_groups "
+                f"FROM documents WHERE id IN ({marks})",
+                batch,
+            ):
+                out[row[0]] = DocumentRow(
+                    id=row[0],
+                    source=row[1],
+                    kind=row[2],
+                    title=row[3],
+                    url=row[4],
+                    created=parse_time(row[5]),
+                    updated=parse_time(row[6]),
+                    access_groups=tuple(json.loads(row[7])),
+                )
+        return out
+
+    def contributions_to(self, document_ids: Sequence[str]) -> list[ContributionRow]:
+        out: list[ContributionRow] = []
+        for batch in _batches(list(document_ids)):
+            marks = ",".join("?" * len(batch))
+            for row in self.db.execute(
+                "SELECT person_id, document_id, role, count, score, time FROM contributions "
+                f"WHERE person_id IS NOT NULL AND document_id IN ({marks})",
+                batch,
+            ):
+                out.append(
+                    ContributionRow(row[0], row[1], row[2], row[3], row[4], parse_time(row[5]))
+                )
+        return out
+
+    def people(self, ids: Sequence[str]) -> dict[str, PersonRow]:
+        out: dict[str, PersonRow] = {}
+        for batch in _batches(list(ids)):
+            marks = ",".join("?" * len(batch))
+            for row in self.db.execute(
+                "SELECT id, name, aliases, title, team, location, bio, skills, active, url "
+                f"FROM people WHERE id IN ({marks})",
+                batch,
+            ):
+                out[row[0]] = PersonRow(
+                    id=row[0],
+                    name=row[1],
+                    aliases=tuple(json.loads(row[2])),
+                    title=row[3],
+                    team=row[4],
+                    location=row[5],
+                    bio=row[6],
+                    skills=tuple(json.loads(row[7])),
+                    active=bool(row[8]),
+                    url=row[9],
+                )
+        return out
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+
+def fts_query(query: str) -> str:
+    """An FTS5 expression matching any word of ``query`` (words quoted, so no syntax leaks).
+
+    >>> fts_query('helm "rollback" OR k8s-pods')
+    '"helm" OR "rollback" OR "or" OR "k8s" OR "pods"'
+    """
+    words = list(dict.fromkeys(w.casefold() for w in _WORD.findall(query)))
+    return " OR ".join(f'"{w}"' for w in words[:64])
+
+
+def _batches(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _record_json(record: PersonRecord) -> str:
+    data = {
+        "key": record.key,
+        "name": record.name,
+        "aliases": list(record.aliases),
+        "title": record.title,
+        "team": record.team,
+        "location": record.location,
+        "bio": record.bio,
+        "skills": list(record.skills),
+        "active": record.active,
+        "url": record.url,
+        "groups": list(record.groups),
+    }
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _record_from_json(text: str) -> PersonRecord:
+    data = json.loads(text)
+    return PersonRecord(
+        key=data["key"],
+        name=data["name"],
+        aliases=tuple(data["aliases"]),
+        title=data["title"],
+        team=data["team"],
+        location=data["location"],
+        bio=data["bio"],
+        skills=tuple(data["skills"]),
+        active=data["active"],
+        url=data["url"],
+        groups=tuple(data["groups"]),
+    )

@@ -1,0 +1,376 @@
+"""The ``whoknows`` command: a thin typer layer over the indexer and the search service."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from indexer.config import Settings, load_settings, parse_source_argument, source_specs
+from indexer.errors import WhoKnowsError
+from indexer.pipeline import IndexSummary, NoProgress, ProgressTask
+
+logger = logging.getLogger("whoknows")
+
+app = typer.Typer(
+    help="WhoKnows: find the colleagues who know about X.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Where the index lives (default: $WHOKNOWS_DATA_DIR, else ./whoknows-data).",
+    ),
+]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", "-c", help="A whoknows.toml with settings and sources.")
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", help="sentence-transformers model name or local path."),
+]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")]
+
+
+def _settings(config: Path | None, data_dir: Path | None, model: str | None) -> Settings:
+    return load_settings(config, data_dir=data_dir, model=model)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("sentence_transformers", "transformers", "httpx", "faiss"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    return typer.Exit(EXIT_FAILED)
+
+
+class _RichTask:
+    def __init__(self, progress: Progress, task_id: Any) -> None:
+        self._progress = progress
+        self._task_id = task_id
+
+    def advance(self, amount: int = 1) -> None:
+        self._progress.advance(self._task_id, amount)
+
+
+class RichProgress:
+    """Progress bars on a terminal (the pipeline's ``Progress``)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+
+    def task(self, description: str, total: int | None) -> AbstractContextManager[ProgressTask]:
+        return self._task(description, total)
+
+    @contextmanager
+    def _task(self, description: str, total: int | None) -> Iterator[ProgressTask]:
+        task_id = self._progress.add_task(description, total=total)
+        try:
+            yield _RichTask(self._progress, task_id)
+        finally:
+            self._progress.update(
+                task_id,
+                total=self._progress.tasks[task_id].completed or 1,
+                completed=self._progress.tasks[task_id].completed or 1,
+            )
+
+
+class LogProgress:
+    """Plain log lines when there is no terminal (cron, CI)."""
+
+    def task(self, description: str, total: int | None) -> AbstractContextManager[ProgressTask]:
+        return self._task(description, total)
+
+    @contextmanager
+    def _task(self, description: str, total: int | None) -> Iterator[ProgressTask]:
+        err.print(f"{description}" + (f" ({total})" if total else ""), highlight=False)
+        yield NoProgress().task(description, total).__enter__()
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[RichProgress | LogProgress]:
+    if not (enabled and err.is_terminal):
+        yield LogProgress()
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bars:
+        yield RichProgress(bars)
+
+
+@app.command()
+def index(
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Sources as KIND:PATH, KIND one of stackexchange, wiki, mediawiki, bios.",
+            show_default=False,
+        ),
+    ] = None,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    model: ModelOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Index sources incrementally; afterwards the index holds exactly these sources.
+
+    Example: whoknows index wiki:sample_org/wiki bios:sample_org/people.yml
+    """
+    _setup_logging(verbose)
+    try:
+        settings = _settings(config, data_dir, model)
+        configured = [parse_source_argument(s) for s in sources] if sources else settings.sources
+        if not configured:
+            raise _fail("no sources: give KIND:PATH arguments or --config whoknows.toml")
+        specs = source_specs(configured)
+        summary = _run_index(settings, specs, show_progress=not as_json)
+    except WhoKnowsError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        out.print_json(json.dumps(_summary_dict(summary)))
+    else:
+        _print_summary(summary)
+    if summary.failed:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _run_index(settings: Settings, specs: list, *, show_progress: bool) -> IndexSummary:
+    from embeddings.sentence import SentenceEmbedder
+    from indexer.pipeline import Indexer
+    from indexer.store import open_store
+
+    embedder = SentenceEmbedder(settings.model, batch_size=settings.embed_batch_size)
+    store = open_store(settings.data_dir, create=True)
+    try:
+        with _progress(show_progress) as progress:
+            indexer = Indexer(
+                store,
+                embedder,
+                chunk_tokens=settings.chunk_tokens,
+                chunk_overlap=settings.chunk_overlap,
+                progress=progress,
+            )
+            return indexer.run(specs)
+    finally:
+        store.close()
+
+
+def _summary_dict(summary: IndexSummary) -> dict[str, Any]:
+    return {
+        "ok": not summary.failed,
+        "totals": summary.totals(),
+        "embedded": summary.embedded,
+        "seconds": round(summary.seconds, 2),
+        "removed_sources": summary.removed_sources,
+        "stats": asdict(summary.stats) if summary.stats else None,
+        "ambiguities": summary.ambiguities,
+        "sources": [
+            {
+                "name": s.name,
+                "kind": s.kind,
+                "path": s.path,
+                "added": s.added,
+                "changed": s.changed,
+                "deleted": s.deleted,
+                "unchanged": s.unchanged,
+                "people": s.people,
+                "error": s.error,
+                "rejected": [
+                    {"file": r.file, "location": r.location, "reason": r.reason} for r in s.rejected
+                ],
+            }
+            for s in summary.sources
+        ],
+    }
+
+
+def _print_summary(summary: IndexSummary, max_rejections: int = 20) -> None:
+    table = Table(title="Index summary")
+    for column in (
+        "source",
+        "kind",
+        "added",
+        "changed",
+        "deleted",
+        "unchanged",
+        "rejected",
+        "people",
+    ):
+        table.add_column(column, justify="left" if column in ("source", "kind") else "right")
+    for s in summary.sources:
+        table.add_row(
+            s.name,
+            s.kind,
+            str(s.added),
+            str(s.changed),
+            str(s.deleted),
+            str(s.unchanged),
+            str(len(s.rejected)),
+            str(s.people),
+        )
+    out.print(table)
+    for s in summary.sources:
+        if s.error:
+            err.print(
+                f"[bold red]source {s.name} failed:[/] {s.error} (its previous state is kept)",
+                highlight=False,
+            )
+        for r in s.rejected[:max_rejections]:
+            err.print(f"[yellow]rejected[/] {escape(str(r))}", highlight=False)
+        if len(s.rejected) > max_rejections:
+            err.print(
+                f"[yellow]... and {len(s.rejected) - max_rejections} more rejected in "
+                f"{s.name}[/] (use --json for all)",
+                highlight=False,
+            )
+    for message in summary.ambiguities[:max_rejections]:
+        err.print(f"[yellow]ambiguous[/] {escape(message)}", highlight=False)
+    if len(summary.ambiguities) > max_rejections:
+        err.print(
+            f"[yellow]... and {len(summary.ambiguities) - max_rejections} more ambiguous "
+            "names[/] (use --json for all)",
+            highlight=False,
+        )
+    if summary.removed_sources:
+        out.print(f"removed sources no longer listed: {', '.join(summary.removed_sources)}")
+    if summary.stats:
+        st = summary.stats
+        out.print(
+            f"{st.documents} documents, {st.chunks} chunks ({summary.embedded} embedded now), "
+            f"{st.people} people, {st.vectors} vectors in {summary.seconds:.1f}s"
+        )
+
+
+@app.command()
+def ask(
+    query: Annotated[str, typer.Argument(help="What you need to know about.")],
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many people and documents.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    include_inactive: Annotated[
+        bool, typer.Option("--include-inactive", help="Also rank people marked inactive.")
+    ] = False,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    model: ModelOption = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Ask who knows about something.
+
+    Example: whoknows ask "how do I roll back a helm release?" --limit 3
+    """
+    _setup_logging(verbose)
+    from search_api.service import SearchService, check_limit
+
+    try:
+        check_limit("--limit", limit)
+        settings = _settings(config, data_dir, model)
+        service = SearchService.open(settings)
+        try:
+            answer = service.search(
+                query, people_limit=limit, documents_limit=limit, include_inactive=include_inactive
+            )
+        finally:
+            service.close()
+    except WhoKnowsError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        out.print_json(answer.model_dump_json())
+        return
+    if not answer.people:
+        out.print("Nobody found for this query.")
+    for rank, person in enumerate(answer.people, start=1):
+        about = ", ".join(x for x in (person.title, person.team) if x)
+        out.print(
+            f"[bold]{rank}. {escape(person.name)}[/]"
+            + (f" ({escape(about)})" if about else "")
+            + f"  [dim]{person.id} score {person.score:.4f}[/]"
+        )
+        for e in person.evidence:
+            out.print(
+                escape(f"   - {e.role}: {e.title}" + (f"  {e.url}" if e.url else "")),
+                highlight=False,
+            )
+    if answer.documents:
+        out.print("\n[bold]Documents[/]")
+        for d in answer.documents:
+            out.print(
+                escape(f" - [{d.kind}] {d.title}" + (f"  {d.url}" if d.url else "")),
+                highlight=False,
+            )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    model: ModelOption = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Serve the HTTP API over the index.
+
+    Example: whoknows serve --port 8000
+    """
+    _setup_logging(verbose)
+    import uvicorn
+
+    from search_api.app import create_app
+    from search_api.service import SearchService
+
+    try:
+        settings = _settings(config, data_dir, model)
+        service = SearchService.open(settings)
+        application = create_app(settings, service=service)
+    except WhoKnowsError as exc:
+        raise _fail(str(exc)) from exc
+    uvicorn.run(application, host=host, port=port, log_level="info" if verbose else "warning")
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

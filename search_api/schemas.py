@@ -1,0 +1,61 @@
+"""Response shapes shared by the CLI (`--json`) and the HTTP API."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class EvidenceOut(BaseModel):
+    """A document that shows a person's expertise."""
+
+    document_id: str
+    title: str
+    role: str = Field(description="author, editor, asker, answerer, accepted_answerer, ...")
+    url: str
+    snippet: str
+
+
+class PersonOut(BaseModel):
+    """A ranked colleague."""
+
+    id: str
+    name: str
+    aliases: list[str] = Field(description="Source identities, e.g. stackexchange:1234")
+    score: float
+    title: str = ""
+    team: str = ""
+    location: str = ""
+    evidence: list[EvidenceOut]
+
+
+class DocumentOut(BaseModel):
+    """A ranked document."""
+
+    id: str
+    title: str
+    kind: str
+    url: str
+    score: float
+    snippet: str
+
+
+class AskResponse(BaseModel):
+    """People and documents for one query."""
+
+    query: str
+    people: list[PersonOut]
+    documents: list[DocumentOut]
+
+
+class ExpertsResponse(BaseModel):
+    """People for one query."""
+
+    query: str
+    people: list[PersonOut]
+
+
+class DocumentsResponse(BaseModel):
+    """Documents for one query."""
+
+    query: str
+    documents: list[DocumentOut]
