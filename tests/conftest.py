@@ -18,3 +18,11 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "README.md").is_file():
         pytest.skip(f"shared data not found at {SHARED_DATA} (set WHOKNOWS_SHARED_DATA)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The packaged default model (all-MiniLM-L6-v2), loaded once per test session."""
+    from embeddings.sentence import SentenceEmbedder
+
+    return SentenceEmbedder()
