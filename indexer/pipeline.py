@@ -190,7 +190,7 @@ class Indexer:
             read = self._read(spec)
         except SourceError as exc:
             result.error = str(exc)
-            logger.error(
+            logger.info(
                 "source %s (%s) failed: %s; its previous state is kept", spec.name, spec.kind, exc
             )
             return result
