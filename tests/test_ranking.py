@@ -1,0 +1,173 @@
+"""Fusion and ranking on literal lists: exact scores, orders and evidence."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from indexer.store.base import ContributionRow
+from search_api.ranking import (
+    Evidence,
+    RankedPerson,
+    ScoredChunk,
+    ScoredDocument,
+    rank_people,
+    score_documents,
+    snippet,
+)
+from search_api.retrieval import reciprocal_rank_fusion
+
+
+def row(person: str, document: str, role: str, *, count: int = 1, score: int = 0):
+    return ContributionRow(person, document, role, count, score, None)
+
+
+# ---------------------------------------------------------------- fusion
+
+
+def test_rrf_sums_reciprocal_ranks_and_ignores_raw_scores() -> None:
+    dense = [("c1", 0.91), ("c2", 0.90), ("c3", 0.10)]
+    lexical = [("c3", 12.0), ("c2", 3.0)]
+
+    assert reciprocal_rank_fusion([dense, lexical]) == [
+        ("c3", 1 / 63 + 1 / 61),  # first and third beats second twice
+        ("c2", 1 / 62 + 1 / 62),
+        ("c1", 1 / 61),
+    ]
+
+
+def test_rrf_weights_and_k() -> None:
+    fused = reciprocal_rank_fusion([[("a", 1.0), ("b", 0.5)], [("b", 1.0)]], k=1, weights=[2, 1])
+
+    assert fused == [("b", 2 / 3 + 1 / 2), ("a", 1.0)]
+
+
+def test_rrf_ties_keep_first_appearance() -> None:
+    assert reciprocal_rank_fusion([[("x", 5.0)], [("y", 9.0)]]) == [("x", 1 / 61), ("y", 1 / 61)]
+    assert reciprocal_rank_fusion([[("y", 9.0)], [("x", 5.0)]]) == [("y", 1 / 61), ("x", 1 / 61)]
+
+
+def test_rrf_of_nothing_is_empty_and_weights_must_match() -> None:
+    assert reciprocal_rank_fusion([[], []]) == []
+    with pytest.raises(ValueError, match="1 weights for 2 rankings"):
+        reciprocal_rank_fusion([[("a", 1.0)], []], weights=[1.0])
+
+
+# ---------------------------------------------------------------- documents
+
+
+def test_score_documents_keeps_each_documents_best_chunk() -> None:
+    chunks = [
+        ScoredChunk(1, "wiki/helm.md", 0.5),
+        ScoredChunk(2, "wiki/helm.md", 0.9),
+        ScoredChunk(3, "wiki/vacuum.md", 0.7),
+        ScoredChunk(4, "wiki/helm.md", 0.2),
+        ScoredChunk(5, "wiki/expenses.md", 0.7),
+    ]
+
+    assert score_documents(chunks) == [
+        ScoredDocument("wiki/helm.md", 0.9, 2),
+        ScoredDocument("wiki/expenses.md", 0.7, 5),  # tie with vacuum: by document id
+        ScoredDocument("wiki/vacuum.md", 0.7, 3),
+    ]
+
+
+# ---------------------------------------------------------------- people
+
+DOCS = [ScoredDocument("qa/1", 1.0, 10), ScoredDocument("wiki/a", 0.5, 20)]
+
+
+def test_accepted_answerer_beats_a_commenter_on_the_same_document() -> None:
+    ranked = rank_people(
+        DOCS, [row("carol", "qa/1", "commenter"), row("ann", "qa/1", "accepted_answerer")]
+    )
+
+    assert ranked == [
+        RankedPerson("ann", 3.0, (Evidence("qa/1", "accepted_answerer", 3.0),)),
+        RankedPerson("carol", 0.2, (Evidence("qa/1", "commenter", 0.2),)),
+    ]
+
+
+def test_several_roles_on_one_document_count_the_strongest_once() -> None:
+    ranked = rank_people(
+        DOCS,
+        [
+            row("bob", "qa/1", "asker"),
+            row("bob", "qa/1", "answerer"),
+            row("bob", "qa/1", "commenter"),
+            row("bob", "wiki/a", "author"),
+        ],
+    )
+
+    assert ranked == [
+        RankedPerson(
+            "bob",
+            1.5 + 0.5 * 2.0,
+            (Evidence("qa/1", "answerer", 1.5), Evidence("wiki/a", "author", 1.0)),
+        )
+    ]
+
+
+def test_counts_and_vote_scores_raise_the_weight() -> None:
+    ranked = rank_people(
+        DOCS,
+        [row("ann", "wiki/a", "author", count=4), row("bob", "qa/1", "answerer", score=3)],
+    )
+
+    assert [(p.person_id, p.score) for p in ranked] == [
+        ("bob", 1.5 * (1 + 0.2 * math.log1p(3))),
+        ("ann", 0.5 * 2.0 * (1 + 0.25 * math.log(4))),
+    ]
+
+
+def test_exclude_removes_people_and_unknown_documents_are_ignored() -> None:
+    ranked = rank_people(
+        DOCS,
+        [
+            row("ann", "qa/1", "accepted_answerer"),
+            row("bob", "qa/1", "asker"),
+            row("dan", "wiki/not-retrieved", "author"),
+        ],
+        exclude=["ann"],
+    )
+
+    assert ranked == [RankedPerson("bob", 0.3, (Evidence("qa/1", "asker", 0.3),))]
+
+
+def test_equal_scores_are_ordered_by_person_id() -> None:
+    ranked = rank_people(DOCS, [row("zoe", "wiki/a", "author"), row("amir", "wiki/a", "author")])
+
+    assert [(p.person_id, p.score) for p in ranked] == [("amir", 1.0), ("zoe", 1.0)]
+
+
+def test_evidence_is_strongest_first_and_capped() -> None:
+    documents = [ScoredDocument(f"d{i}", float(i), i) for i in range(1, 6)]
+    contributions = [row("ann", f"d{i}", "author") for i in range(1, 6)]
+
+    [ann] = rank_people(documents, contributions, evidence_per_person=2)
+
+    assert ann.score == 2.0 * (1 + 2 + 3 + 4 + 5)  # every document counts, only 2 are shown
+    assert ann.evidence == (Evidence("d5", "author", 10.0), Evidence("d4", "author", 8.0))
+
+
+# ---------------------------------------------------------------- snippets
+
+TEXT = "alpha beta gamma delta epsilon zeta eta theta"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("delta", "…delta epsilon…"),
+        ("theta", "…zeta eta theta"),
+        ("an EPSILON", "…epsilon zeta…"),  # words of two letters are ignored, case is not
+        ("nothing matches", "alpha beta gamma…"),
+    ],
+)
+def test_snippet_windows_around_the_first_query_word(query: str, expected: str) -> None:
+    assert snippet(TEXT, query, width=20) == expected
+
+
+def test_short_text_is_returned_whole_with_spaces_collapsed() -> None:
+    assert snippet("  helm\n\n rollback   steps ", "helm") == "helm rollback steps"
