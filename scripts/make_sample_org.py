@@ -400,6 +400,8 @@ TOPICS.append(
         IP addresses are truncated after seven days in web analytics to reduce identifiability.
         When in doubt whether something is personal data, assume it is and ask the privacy team before shipping.
         Data minimisation is part of the design review template for every new service.
+        Copying customer data into a test environment, even a single table for debugging, needs written approval from the privacy team first.
+        The masked snapshot replaces names, email addresses and free-text fields, so test environments can work with realistic customer data safely.
     """),
         questions=pairs("""
         A customer asked for all the data we hold about them | Support received an email asking for a copy of all personal data we store about one user. What is the process and the deadline?
@@ -849,6 +851,7 @@ TOPICS.append(
         The Elastic IPs of the NAT gateways are allow-listed by several customers, so they must never be replaced.
         The IP address plan is kept on the network registry page, and new VPC ranges must be reserved there first.
         `terraform state mv` and `terraform state rm` are last resorts and must be announced in the infrastructure channel.
+        When a service cannot reach a database in another VPC, check the Transit Gateway route tables first, then the database security group, then the flow logs.
     """),
         questions=pairs("""
         Terraform says "Error acquiring the state lock" | My plan fails with ConditionalCheckFailedException and a lock ID from yesterday. Can I just force-unlock it?
@@ -1115,6 +1118,7 @@ TOPICS.append(
         Grafana alerting is only used for business metrics from SQL data sources, while infrastructure alerts live in Prometheus.
         Every new service gets an SLO document with availability and latency objectives before it goes to production.
         Run `promtool check rules` in CI to validate alert rule syntax before merging.
+        Noisy alerts that page at night and never lead to action are the first candidates for deletion in the monthly alert review.
     """),
         questions=pairs("""
         My service's target shows as DOWN in Prometheus | I added a ServiceMonitor but the target is DOWN, and for another service it is not listed at all. What am I missing?
