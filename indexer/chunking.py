@@ -30,11 +30,12 @@ def chunk_document(
 
     Windows hold at most ``max_tokens`` tokens including the title (two tokens
     are left for the model's special tokens) and overlap by ``overlap`` tokens.
-    Cuts fall on token boundaries, so no word is split inside a token.
+    Cuts fall between words, never between the word pieces of one word.
 
-    >>> spans = lambda s: [(i, i + 1) for i, c in enumerate(s) if not c.isspace()]
-    >>> [c.text for c in chunk_document("T", "abcdef", spans, max_tokens=6, overlap=1)]
-    ['T\\n\\nabc', 'T\\n\\ncde', 'T\\n\\nef']
+    >>> import re
+    >>> spans = lambda s: [m.span() for m in re.finditer(r"\\S+", s)]
+    >>> [c.text for c in chunk_document("T", "a b c d e f", spans, max_tokens=6, overlap=1)]
+    ['T\\n\\na b c', 'T\\n\\nc d e', 'T\\n\\ne f']
     """
     title = title.strip()
     body = text.strip()
@@ -48,13 +49,38 @@ def chunk_document(
     spans = token_spans(body)
     if len(spans) <= budget:
         return [ChunkText(0, prefix + body, body)]
+    starts = _word_starts(body, spans)
     chunks: list[ChunkText] = []
     start = 0
     while start < len(spans):
         end = min(start + budget, len(spans))
+        if end < len(spans):
+            end = _last_start_in(starts, start + 1, end) or end
         piece = body[spans[start][0] : spans[end - 1][1]].strip()
         chunks.append(ChunkText(len(chunks), prefix + piece, piece))
         if end == len(spans):
             break
-        start = end - overlap
+        next_start = _last_start_in(starts, start + 1, end - overlap) or end
+        start = max(next_start, start + 1)
     return chunks
+
+
+def _word_starts(text: str, spans: list[tuple[int, int]]) -> list[bool]:
+    """Whether a cut may fall before each token: not inside a word split into word pieces.
+
+    Re-tokenising a window that starts or ends inside such a word could give
+    more tokens than the window held.
+    """
+    flags = [True]
+    for (_, prev_end), (start, _) in zip(spans, spans[1:], strict=False):
+        glued = start == prev_end and text[start].isalnum() and text[prev_end - 1].isalnum()
+        flags.append(not glued)
+    return flags
+
+
+def _last_start_in(starts: list[bool], low: int, high: int) -> int | None:
+    """The last token index in ``[low, high]`` before which a cut may fall."""
+    for i in range(min(high, len(starts) - 1), low - 1, -1):
+        if starts[i]:
+            return i
+    return None

@@ -339,6 +339,62 @@ def ask(
             )
 
 
+@app.command("eval")
+def evaluate(
+    dataset: Annotated[str, typer.Argument(help="stackexchange or wiki.")],
+    path: Annotated[Path, typer.Argument(help="The site folder or the wiki folder.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    block: Annotated[str, typer.Option(help="test (report) or validation (tuning only).")] = "test",
+    team: Annotated[
+        Path | None, typer.Option(help="wiki only: a team.yml of bios (default: data/team.yml).")
+    ] = None,
+    model: ModelOption = None,
+    config: ConfigOption = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Measure ranking quality with the protocols of ../shared/data/README.md.
+
+    Builds a temporary index of the training part only, then compares the
+    popularity, bm25, dense and default methods on the same split.
+
+    Example: whoknows eval stackexchange ../shared/data/stackexchange/iot --json
+    """
+    _setup_logging(verbose)
+    from embeddings.sentence import SentenceEmbedder
+    from search_api.evaluation.runner import evaluate_stackexchange, evaluate_wiki
+
+    if dataset not in ("stackexchange", "wiki"):
+        raise _fail(f"dataset must be stackexchange or wiki, got {dataset!r}")
+    if block not in ("test", "validation"):
+        raise _fail(f"--block must be test or validation, got {block!r}")
+    if not path.is_dir():
+        raise _fail(f"{path} is not a folder")
+    try:
+        settings = _settings(config, None, model)
+        embedder = SentenceEmbedder(settings.model, batch_size=settings.embed_batch_size)
+        with _progress(not as_json) as progress:
+            if dataset == "stackexchange":
+                report = evaluate_stackexchange(path, embedder, block=block, progress=progress)
+            else:
+                report = evaluate_wiki(
+                    path, embedder, team_file=team, block=block, progress=progress
+                )
+    except WhoKnowsError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        print(json.dumps(report.as_json()))
+        return
+    table = Table(
+        title=f"{report.dataset} ({report.block}, {report.queries} queries, {report.seconds:.0f}s)"
+    )
+    table.add_column("method")
+    for metric in ("mrr", "p@1", "ndcg@10", "recall@10"):
+        table.add_column(metric, justify="right")
+    for name, metrics in report.methods.items():
+        table.add_row(name, *(f"{metrics[m]:.3f}" for m in ("mrr", "p@1", "ndcg@10", "recall@10")))
+    out.print(table)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",

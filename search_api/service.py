@@ -41,11 +41,19 @@ class _Retrieved:
 class SearchService:
     """Answers queries over one loaded index. Create once per process; it holds the model."""
 
-    def __init__(self, store: Store, embedder: Embedder, *, candidates: int = 200) -> None:
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        *,
+        candidates: int = 200,
+        max_query_chars: int = MAX_QUERY_CHARS,
+    ) -> None:
         store.check_ready(embedder.model_id, embedder.dim)
         self.store = store
         self.embedder = embedder
         self.candidates = candidates
+        self.max_query_chars = max_query_chars
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> SearchService:
@@ -66,7 +74,7 @@ class SearchService:
         include_inactive: bool = False,
     ) -> AskResponse:
         """Ranked people (with evidence) and documents for ``query``; a limit of 0 skips a list."""
-        query = check_query(query)
+        query = check_query(query, self.max_query_chars)
         check_limit("limit", people_limit, minimum=0)
         check_limit("limit", documents_limit, minimum=0)
         retrieved = self._retrieve(query)
@@ -161,15 +169,13 @@ class SearchService:
         self.store.close()
 
 
-def check_query(query: str) -> str:
+def check_query(query: str, max_chars: int = MAX_QUERY_CHARS) -> str:
     """Strip ``query`` and refuse an empty or over-long one."""
     query = (query or "").strip()
     if not query:
         raise QueryError("q must not be empty")
-    if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"q is {len(query)} characters long; at most {MAX_QUERY_CHARS} are allowed"
-        )
+    if len(query) > max_chars:
+        raise QueryError(f"q is {len(query)} characters long; at most {max_chars} are allowed")
     return query
 
 

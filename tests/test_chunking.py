@@ -109,14 +109,6 @@ PLATFORM_TEXT = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "chunk_document cuts at word-piece boundaries inside words: a window starting at "
-        "'##eth' of 'Prometheus' ('prom' '##eth' '##eus') re-tokenises 'etheus' as 'et' '##he' "
-        "'##us', so the chunk text has more tokens than max_tokens - 2 and the model truncates it"
-    ),
-)
 def test_every_chunk_fits_the_real_model(embedder) -> None:
     too_long = []
     for max_tokens in range(12, 41):

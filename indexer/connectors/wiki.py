@@ -106,7 +106,8 @@ def read(spec: SourceSpec) -> Iterator[Record]:
 
     Options: ``base_url`` (page urls), ``access_groups`` (default groups),
     ``authors_file`` (a ``page_authors.jsonl``; relative paths are taken from
-    ``spec.path``), ``git`` (``False`` turns git history off) and ``max_bytes``.
+    ``spec.path``), ``git`` (``False`` turns git history off), ``max_bytes`` and
+    ``exclude`` (page ids, i.e. paths relative to ``spec.path``, to leave out).
 
     Raises:
         SourceError: the folder or a configured authors file does not exist.
@@ -124,8 +125,11 @@ def read(spec: SourceSpec) -> Iterator[Record]:
         history.update(sidecar_history)
         yield from rejected
     context = _Context(root=root, options=spec.options, history=history)
+    excluded = {str(p) for p in spec.options.get("exclude", ())}
     pages = 0
     for path in iter_pages(root):
+        if path.relative_to(root).as_posix() in excluded:
+            continue
         pages += 1
         yield from _page_records(path, context)
     logger.info("read %d wiki pages from %s", pages, root)

@@ -168,6 +168,16 @@ class Store(Protocol):
         """Chunk ids and BM25 scores (higher is better) for ``query``, best first."""
         ...
 
+    def search_documents_lexical(
+        self, query: str, limit: int, *, kind: str | None = None
+    ) -> list[tuple[str, float]]:
+        """Document ids and BM25 scores over whole documents, best first."""
+        ...
+
+    def person_ids(self, source: str) -> dict[str, str]:
+        """Resolved person id of every person key of ``source``."""
+        ...
+
     def chunks(self, ids: Sequence[int]) -> dict[int, ChunkRow]:
         """Chunks by id."""
         ...

@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 DB_FILE = "whoknows.db"
 VECTORS_DIR = "vectors"
 _WORD = re.compile(r"\w+", re.UNICODE)
+MAX_QUERY_WORDS = 200
 
 migrations = Migrations("whoknows")
 
@@ -102,6 +103,25 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             source TEXT NOT NULL, key TEXT NOT NULL, person_id TEXT NOT NULL,
             PRIMARY KEY (source, key)
         );
+        """
+    )
+
+
+@migrations()
+def m002_documents_fts(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            title, text, content='documents', content_rowid='rowid', tokenize='porter unicode61'
+        );
+        CREATE TRIGGER documents_ai AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        CREATE TRIGGER documents_ad AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text)
+            VALUES ('delete', old.rowid, old.title, old.text);
+        END;
+        INSERT INTO documents_fts(documents_fts) VALUES ('rebuild');
         """
     )
 
@@ -333,6 +353,29 @@ class SQLiteStore:
         ).fetchall()
         return [(int(rowid), -float(rank)) for rowid, rank in rows]
 
+    def search_documents_lexical(
+        self, query: str, limit: int, *, kind: str | None = None
+    ) -> list[tuple[str, float]]:
+        """Document ids and BM25 scores over whole documents (title and text), best first."""
+        expression = fts_query(query)
+        if not expression:
+            return []
+        kind_filter = "AND d.kind = ?" if kind else ""
+        rows = self.db.execute(
+            "SELECT d.id, bm25(documents_fts) AS rank FROM documents_fts "
+            "JOIN documents d ON d.rowid = documents_fts.rowid "
+            f"WHERE documents_fts MATCH ? {kind_filter} ORDER BY rank LIMIT ?",
+            [expression, *([kind] if kind else []), limit],
+        ).fetchall()
+        return [(str(doc_id), -float(rank)) for doc_id, rank in rows]
+
+    def person_ids(self, source: str) -> dict[str, str]:
+        """Resolved person id of every person key of ``source``."""
+        rows = self.db.execute(
+            "SELECT key, person_id FROM person_keys WHERE source = ?", [source]
+        ).fetchall()
+        return {key: person_id for key, person_id in rows}
+
     def chunks(self, ids: Sequence[int]) -> dict[int, ChunkRow]:
         out: dict[int, ChunkRow] = {}
         for batch in _batches(list(ids)):
@@ -412,7 +455,7 @@ def fts_query(query: str) -> str:
     '"helm" OR "rollback" OR "or" OR "k8s" OR "pods"'
     """
     words = list(dict.fromkeys(w.casefold() for w in _WORD.findall(query)))
-    return " OR ".join(f'"{w}"' for w in words[:64])
+    return " OR ".join(f'"{w}"' for w in words[:MAX_QUERY_WORDS])
 
 
 def _batches(items: list[Any], size: int = 500) -> Iterable[list[Any]]:

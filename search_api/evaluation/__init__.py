@@ -1,0 +1,1 @@
+"""Quality measured on real data: evaluation protocols, baselines and metrics."""

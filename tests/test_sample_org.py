@@ -1,0 +1,62 @@
+"""The bundled sample organisation, indexed with the real model: each topic's expert comes first."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from indexer.config import load_settings, source_specs
+from indexer.pipeline import Indexer
+from indexer.store.sqlite import SQLiteStore
+from search_api.service import SearchService
+from tests.conftest import ROOT, SAMPLE_ORG
+
+EXPECTED = yaml.safe_load((SAMPLE_ORG / "expected.yml").read_text(encoding="utf-8"))
+CASES = [(topic["expert"], query) for topic in EXPECTED for query in topic["queries"]]
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory, embedder) -> SearchService:
+    settings = load_settings(ROOT / "whoknows.toml")
+    store = SQLiteStore(tmp_path_factory.mktemp("sample") / "data", create=True)
+    summary = Indexer(store, embedder).run(source_specs(settings.sources))
+    assert not summary.failed
+    assert summary.totals()["rejected"] == 0
+    return SearchService(store, embedder)
+
+
+def test_sample_org_is_big_enough(service: SearchService) -> None:
+    stats = service.store.stats()
+    kinds = dict(
+        service.store.db.execute("SELECT kind, count(*) FROM documents GROUP BY kind").fetchall()
+    )
+    assert len(EXPECTED) >= 10
+    assert kinds["wiki"] >= 80 + 10  # 95 Markdown/HTML pages and 10 MediaWiki pages
+    assert kinds["qa"] >= 100
+    assert kinds["bio"] >= 40
+    assert stats.people == 49
+
+
+@pytest.mark.parametrize(("expert", "query"), CASES)
+def test_topic_expert_comes_first(service: SearchService, expert: str, query: str) -> None:
+    answer = service.search(query, people_limit=3, documents_limit=3)
+    first = answer.people[0]
+    assert f"email:{expert}" in first.aliases, [p.name for p in answer.people]
+    assert first.evidence, "the expert comes with evidence"
+    assert answer.documents
+
+
+def test_one_person_across_four_sources(service: SearchService) -> None:
+    answer = service.search("helm rollback failed release", people_limit=1, documents_limit=1)
+    ana = answer.people[0]
+    assert ana.name == "Ana Kovač"
+    prefixes = {alias.split(":", 1)[0] for alias in ana.aliases}
+    assert {"email", "github", "stackexchange", "mediawiki", "username"} <= prefixes
+
+
+def test_people_who_left_are_not_ranked_unless_asked(service: SearchService) -> None:
+    query = "postgresql streaming replication set-up"
+    default = service.search(query, people_limit=50, documents_limit=1)
+    assert "Viktor Horváth" not in [p.name for p in default.people]
+    everyone = service.search(query, people_limit=50, documents_limit=1, include_inactive=True)
+    assert "Viktor Horváth" in [p.name for p in everyone.people]
