@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from indexer.chunking import ChunkText, chunk_document
 
 _WORD = re.compile(r"\S+")
