@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.config import SourceConfig, source_specs
 from indexer.errors import IndexMismatchError, IndexNotFoundError
 from indexer.models import Rejected
 from indexer.store.base import IndexStats
@@ -164,6 +165,32 @@ def test_a_source_that_cannot_be_read_keeps_its_previous_state(tmp_path: Path, e
         assert store.people([ANA_ID])[ANA_ID].title == "Platform engineer"
     finally:
         store.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "source_specs names a missing bios file 'team.yml' but the present one 'team', so "
+        "the run that cannot read it removes source 'team' (removed_sources == ['team']) "
+        "and its bios and titles are lost instead of kept"
+    ),
+)
+def test_a_bios_file_gone_missing_keeps_its_state_with_names_from_source_specs(
+    tmp_path: Path, embedder
+) -> None:
+    wiki, bios = write_org(tmp_path)
+    sources = [
+        SourceConfig(kind="wiki", path=str(wiki), options={"git": False}),
+        SourceConfig(kind="bios", path=str(bios)),
+    ]
+    run_index(tmp_path / "data", embedder, source_specs(sources))
+    bios.rename(tmp_path / "team.yml.bak")
+
+    summary = run_index(tmp_path / "data", embedder, source_specs(sources))
+
+    assert summary.failed
+    assert summary.removed_sources == []
+    assert summary.stats == FULL
 
 
 def test_a_page_with_broken_front_matter_is_rejected_and_the_rest_indexed(
