@@ -29,6 +29,8 @@ from indexer.errors import ConfigError
 from indexer.models import SourceSpec
 
 _NAME = re.compile(r"[^A-Za-z0-9._-]+")
+FILE_KINDS = frozenset({"bios", "mediawiki"})
+"""Kinds whose path is one file; their default source name drops the suffix."""
 
 
 class SourceConfig(BaseModel):
@@ -127,7 +129,7 @@ def source_specs(sources: list[SourceConfig]) -> list[SourceSpec]:
     for source in sources:
         path = Path(source.path).expanduser()
         base = (
-            source.name or _NAME.sub("-", path.stem if path.is_file() else path.name) or source.kind
+            source.name or _NAME.sub("-", path.stem if source.kind in FILE_KINDS else path.name) or source.kind
         )
         name = base
         if name in used and source.name:

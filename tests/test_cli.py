@@ -120,14 +120,6 @@ def test_ask_on_an_empty_data_dir_exits_1_with_a_clear_message(tmp_path: Path) -
     assert not (tmp_path / "nothing").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cli._fail prints through a rich Console that hard-wraps at 80 columns when stderr "
-        "is not a terminal, so a long path is cut mid-word across lines (logs, cron); "
-        "err.print(..., soft_wrap=True) in _fail would keep it on one line"
-    ),
-)
 def test_an_error_with_a_long_path_stays_on_one_line(tmp_path: Path) -> None:
     missing = tmp_path / ("a-rather-long-folder-name-for-the-index-data-" * 2)
 

@@ -204,15 +204,6 @@ def test_source_specs_refuse_two_sources_given_the_same_name() -> None:
     assert str(caught.value) == "two sources are named 'docs'; names must be unique"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "source_specs names a file source by its stem only when the file exists "
-        "(path.stem if path.is_file() else path.name): a bios file that is missing for one "
-        "run becomes source 'team.yml' instead of 'team', so the run drops 'team' and its "
-        "documents instead of keeping its previous state"
-    ),
-)
 def test_a_missing_file_source_gets_the_name_it_has_when_present(tmp_path: Path) -> None:
     team = tmp_path / "team.yml"
     [missing] = source_specs([SourceConfig(kind="bios", path=str(team))])

@@ -167,14 +167,6 @@ def test_a_source_that_cannot_be_read_keeps_its_previous_state(tmp_path: Path, e
         store.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "source_specs names a missing bios file 'team.yml' but the present one 'team', so "
-        "the run that cannot read it removes source 'team' (removed_sources == ['team']) "
-        "and its bios and titles are lost instead of kept"
-    ),
-)
 def test_a_bios_file_gone_missing_keeps_its_state_with_names_from_source_specs(
     tmp_path: Path, embedder
 ) -> None:

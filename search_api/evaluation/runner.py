@@ -22,6 +22,7 @@ from pathlib import Path
 
 from embeddings.base import Embedder
 from indexer.connectors import get_reader
+from indexer.errors import SourceError
 from indexer.models import Contribution, Document, Role, SourceSpec
 from indexer.pipeline import Indexer, Progress
 from indexer.store.sqlite import SQLiteStore
@@ -67,7 +68,7 @@ class EvalReport:
 
 
 @dataclass(frozen=True)
-class _Task:
+class Task:
     """Queries and judgements over person keys of one source."""
 
     source: str
@@ -95,6 +96,22 @@ def sum_per_contributor(
     return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+def prepare_stackexchange(folder: Path, block: str = "test") -> tuple[list[SourceSpec], Task]:
+    """Sources of the training part and the queries of ``block`` for one site."""
+    split = routing_split(folder, block)
+    spec = SourceSpec("stackexchange", str(folder), "se", {"before": split.cutoff.isoformat()})
+    task = Task(
+        "se",
+        "qa",
+        ANSWER_ROLES,
+        split.queries,
+        split.relevant,
+        split.candidates,
+        split.answer_counts,
+    )
+    return [spec], task
+
+
 def evaluate_stackexchange(
     folder: Path,
     embedder: Embedder,
@@ -106,18 +123,8 @@ def evaluate_stackexchange(
 ) -> EvalReport:
     """The question-routing protocol on one Stack Exchange site."""
     started = time.monotonic()
-    split = routing_split(folder, block)
-    spec = SourceSpec("stackexchange", str(folder), "se", {"before": split.cutoff.isoformat()})
-    task = _Task(
-        "se",
-        "qa",
-        ANSWER_ROLES,
-        split.queries,
-        split.relevant,
-        split.candidates,
-        split.answer_counts,
-    )
-    report = _run([spec], task, embedder, work_dir, progress, methods)
+    specs, task = prepare_stackexchange(folder, block)
+    report = _run(specs, task, embedder, work_dir, progress, methods)
     report.dataset = f"stackexchange:{folder.name}"
     report.block = block
     report.seconds = time.monotonic() - started
@@ -131,22 +138,14 @@ def wiki_holdout(documents: Mapping[str, Document], authored: set[str]) -> list[
     return sorted(random.Random(WIKI_SEED).sample(pages, count))
 
 
-def evaluate_wiki(
-    folder: Path,
-    embedder: Embedder,
-    *,
-    team_file: Path | None = None,
-    work_dir: Path | None = None,
-    progress: Progress | None = None,
-    methods: Sequence[str] = METHODS,
-    block: str = "test",
-) -> EvalReport:
-    """The wiki-authorship protocol: hold out pages, find their authors.
+def prepare_wiki(
+    folder: Path, block: str = "test", team_file: Path | None = None
+) -> tuple[list[SourceSpec], Task]:
+    """Sources of the indexed pages (and team file) and the held-out queries of ``block``.
 
     ``block="validation"`` holds out a second, disjoint 10% of the remaining
     pages (seed 14) for tuning, and never indexes or queries the test pages.
     """
-    started = time.monotonic()
     spec = SourceSpec("wiki", str(folder), "wiki")
     documents: dict[str, Document] = {}
     contributions: list[Contribution] = []
@@ -169,7 +168,22 @@ def evaluate_wiki(
     specs = [SourceSpec("wiki", str(folder), "wiki", {"exclude": excluded})]
     if team is not None:
         specs.append(SourceSpec("bios", str(team), "team"))
-    task = _Task("wiki", "wiki", AUTHOR_ROLES, queries, relevant, candidates, activity)
+    return specs, Task("wiki", "wiki", AUTHOR_ROLES, queries, relevant, candidates, activity)
+
+
+def evaluate_wiki(
+    folder: Path,
+    embedder: Embedder,
+    *,
+    team_file: Path | None = None,
+    work_dir: Path | None = None,
+    progress: Progress | None = None,
+    methods: Sequence[str] = METHODS,
+    block: str = "test",
+) -> EvalReport:
+    """The wiki-authorship protocol: hold out pages, find their authors."""
+    started = time.monotonic()
+    specs, task = prepare_wiki(folder, block, team_file)
     report = _run(specs, task, embedder, work_dir, progress, methods)
     report.dataset = f"wiki:{folder.name}"
     report.block = block
@@ -213,7 +227,7 @@ def _wiki_judgements(
 
 def _run(
     specs: list[SourceSpec],
-    task: _Task,
+    task: Task,
     embedder: Embedder,
     work_dir: Path | None,
     progress: Progress | None,
@@ -222,30 +236,48 @@ def _run(
     with tempfile.TemporaryDirectory(prefix="whoknows-eval-", dir=work_dir) as tmp:
         store = SQLiteStore(Path(tmp), create=True)
         try:
-            summary = Indexer(store, embedder, progress=progress).run(specs)
-            if summary.failed:
-                errors = "; ".join(s.error or "" for s in summary.sources if s.error)
-                raise RuntimeError(f"could not index the training part: {errors}")
-            rankers = _rankers(store, embedder, task)
-            ids = store.person_ids(task.source)
-            relevant = {
-                qid: {ids[k]: g for k, g in grades.items() if k in ids}
-                for qid, grades in task.relevant.items()
-            }
-            candidates = {ids[k] for k in task.candidates if k in ids}
-            results: dict[str, list[QueryResult]] = {m: [] for m in methods}
-            for qid, text in task.queries.items():
-                for method in methods:
-                    ranking = [p for p in rankers[method](text) if p in candidates]
-                    results[method].append(QueryResult(qid, ranking, relevant[qid]))
+            build_index(store, embedder, specs, progress)
+            metrics = score_methods(store, embedder, task, methods)
         finally:
             store.close()
-    metrics = {method: evaluate(results[method]) for method in methods}
     return EvalReport(dataset="", queries=len(task.queries), methods=metrics)
 
 
+def build_index(
+    store: SQLiteStore, embedder: Embedder, specs: list[SourceSpec], progress: Progress | None
+) -> None:
+    """Index the training part; refuse to go on when a source failed."""
+    summary = Indexer(store, embedder, progress=progress).run(specs)
+    if summary.failed:
+        errors = "; ".join(s.error or "" for s in summary.sources if s.error)
+        raise SourceError(f"could not index the training part: {errors}")
+
+
+def score_methods(
+    store: SQLiteStore,
+    embedder: Embedder,
+    task: Task,
+    methods: Sequence[str] = METHODS,
+    rankers: Mapping[str, Callable[[str], list[str]]] | None = None,
+) -> dict[str, dict[str, float]]:
+    """Run every method on every query of ``task`` over a built index; metrics by method."""
+    rankers = rankers or _rankers(store, embedder, task)
+    ids = store.person_ids(task.source)
+    relevant = {
+        qid: {ids[k]: g for k, g in grades.items() if k in ids}
+        for qid, grades in task.relevant.items()
+    }
+    candidates = {ids[k] for k in task.candidates if k in ids}
+    results: dict[str, list[QueryResult]] = {m: [] for m in methods}
+    for qid, text in task.queries.items():
+        for method in methods:
+            ranking = [p for p in rankers[method](text) if p in candidates]
+            results[method].append(QueryResult(qid, ranking, relevant[qid]))
+    return {method: evaluate(results[method]) for method in methods}
+
+
 def _rankers(
-    store: SQLiteStore, embedder: Embedder, task: _Task
+    store: SQLiteStore, embedder: Embedder, task: Task
 ) -> dict[str, Callable[[str], list[str]]]:
     ids = store.person_ids(task.source)
     popular = [
