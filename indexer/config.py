@@ -128,9 +128,8 @@ def source_specs(sources: list[SourceConfig]) -> list[SourceSpec]:
     used: set[str] = set()
     for source in sources:
         path = Path(source.path).expanduser()
-        base = (
-            source.name or _NAME.sub("-", path.stem if source.kind in FILE_KINDS else path.name) or source.kind
-        )
+        default = path.stem if source.kind in FILE_KINDS else path.name
+        base = source.name or _NAME.sub("-", default) or source.kind
         name = base
         if name in used and source.name:
             raise ConfigError(f"two sources are named {name!r}; names must be unique")

@@ -11,8 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from indexer.store.sqlite import SQLiteStore
 from tests.helpers import ANA_EMAIL, ANA_ID, HELM_DOC, build_index, write_org
 
