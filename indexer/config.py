@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import BaseModel, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from indexer.connectors import KINDS
@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     embed_batch_size: int = 32
     sources: list[SourceConfig] = []
     config_dir: Path | None = None
+    slack_signing_secret: SecretStr | None = None
+    teams_hmac_key: SecretStr | None = None
+    mattermost_token: SecretStr | None = None
 
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
