@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from embeddings.base import Embedder
 from indexer.config import Settings
+from search_api.integrations.routes import router as integrations_router
 from search_api.schemas import DocumentsResponse, ExpertsResponse
 from search_api.service import MAX_LIMIT, MAX_QUERY_CHARS, QueryError, SearchService
 
@@ -64,6 +65,8 @@ def create_app(
         description="Who knows about X? Colleagues ranked by evidence, and documents.",
         lifespan=lifespan,
     )
+    app.state.settings = settings
+    app.include_router(integrations_router)
 
     @app.exception_handler(QueryError)
     async def _query_error(_: Request, exc: QueryError) -> JSONResponse:
