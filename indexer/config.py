@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     teams_hmac_key: SecretStr | None = None
     mattermost_token: SecretStr | None = None
+    cors_origins: list[str] = []
 
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:

@@ -5,18 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse
 
 from embeddings.base import Embedder
 from indexer.config import Settings
 from search_api.integrations.routes import router as integrations_router
-from search_api.schemas import DocumentsResponse, ExpertsResponse
+from search_api.profile_schemas import PersonProfile
+from search_api.profiles import PersonNotFound, person_profile
+from search_api.schemas import AskResponse, DocumentsResponse, ExpertsResponse
 from search_api.service import MAX_LIMIT, MAX_QUERY_CHARS, QueryError, SearchService
 
 logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def get_service(request: Request) -> SearchService:
@@ -68,9 +74,21 @@ def create_app(
     app.state.settings = settings
     app.include_router(integrations_router)
 
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET"],
+            allow_headers=["Authorization"],
+        )
+
     @app.exception_handler(QueryError)
     async def _query_error(_: Request, exc: QueryError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    @app.exception_handler(PersonNotFound)
+    async def _person_not_found(_: Request, exc: PersonNotFound) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
@@ -88,5 +106,23 @@ def create_app(
         """Documents about ``q``, best first."""
         answer = service.search(q, people_limit=0, documents_limit=limit)
         return DocumentsResponse(query=answer.query, documents=answer.documents)
+
+    @app.get("/v1/search", response_model=AskResponse, tags=["search"])
+    def search(service: ServiceDep, q: QueryParam, limit: LimitParam = 5) -> AskResponse:
+        """People and documents about ``q`` in one answer (``limit`` of each): the widget's call."""
+        return service.search(q, people_limit=limit, documents_limit=limit)
+
+    @app.get("/v1/people/{person_id}", response_model=PersonProfile, tags=["people"])
+    def person(service: ServiceDep, person_id: str) -> PersonProfile:
+        """A person's profile: details, contact links, sources, evidence and top topics."""
+        return person_profile(service.store, person_id)
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget() -> FileResponse:
+        return FileResponse(STATIC_DIR / "widget.js", media_type="text/javascript")
+
+    @app.get("/", include_in_schema=False)
+    def search_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
     return app

@@ -1,0 +1,177 @@
+"""A person's profile: who they are, how to reach them and the documents that show what they know.
+
+The :class:`~indexer.store.base.Store` interface has no "contributions of a
+person" or "sources of a person" reads yet, so this module runs two read-only
+queries through ``store.db`` (the SQLite backend); everything else goes through
+public store methods.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from indexer.connectors.text import parse_time
+from indexer.errors import WhoKnowsError
+from indexer.models import DocumentKind, Role
+from indexer.store.base import ContributionRow, DocumentRow, PersonRow
+from search_api.profile_schemas import ContactLink, PersonProfile, ProfileEvidence, SourceRef
+from search_api.ranking import ROLE_WEIGHTS
+
+if TYPE_CHECKING:
+    from indexer.store.sqlite import SQLiteStore
+
+ROLE_TIERS: dict[str, int] = {
+    Role.ACCEPTED_ANSWERER: 0,
+    Role.AUTHOR: 0,
+    Role.ANSWERER: 1,
+}
+"""Evidence order: accepted answers and authorship, then answers, then every other role."""
+OTHER_TIER = 2
+
+_STOP_WORDS = """
+a about above after again all also am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further get gets
+getting guide had has have having here how howto i if in into is it its just more most my new no
+nor not now of off on once only or other our out over own same should so some such than that the
+their them then there these they this those through to too under until up use used using vs very
+via was we were what when where which while who whom why will with without would you your
+back even keep keeps need needs one still though two us
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
+"""Words never shown as topics."""
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class PersonNotFound(WhoKnowsError):
+    """No person has the given id."""
+
+
+def person_profile(
+    store: SQLiteStore, person_id: str, *, topics: int = 5, evidence: int = 10
+) -> PersonProfile:
+    """The profile of ``person_id``: details, contact links, sources, evidence and top topics.
+
+    Evidence leaves out the person's own bio document (its text is the profile's
+    ``bio``) and lists each document once, under the person's strongest role.
+
+    Example:
+        >>> person_profile(store, "ana-kovac-eb5404").contacts[0].url  # doctest: +SKIP
+        'mailto:ana.kovac@example.com'
+    """
+    row = store.people([person_id]).get(person_id)
+    if row is None:
+        raise PersonNotFound(f"no person with id {person_id!r}")
+    contributions = _contributions_of(store, person_id)
+    documents = store.documents(sorted({c.document_id for c in contributions}))
+    ranked = rank_evidence(contributions, documents)
+    return PersonProfile(
+        id=row.id,
+        name=row.name,
+        aliases=list(row.aliases),
+        title=row.title,
+        team=row.team,
+        location=row.location,
+        bio=row.bio,
+        skills=list(row.skills),
+        active=row.active,
+        url=row.url,
+        contacts=contact_links(row),
+        sources=_sources_of(store, person_id),
+        evidence=ranked[:evidence],
+        topics=top_topics([e.title for e in ranked], topics),
+    )
+
+
+def contact_links(person: PersonRow) -> list[ContactLink]:
+    """Mail links from ``email:`` aliases, GitHub links from ``github:`` ones, then the url."""
+    links: list[ContactLink] = []
+    for alias in person.aliases:
+        prefix, _, value = alias.partition(":")
+        if not value:
+            continue
+        if prefix == "email":
+            links.append(ContactLink(kind="email", label=value, url=f"mailto:{value}"))
+        elif prefix == "github":
+            links.append(
+                ContactLink(kind="github", label=f"@{value}", url=f"https://github.com/{value}")
+            )
+    if person.url:
+        links.append(ContactLink(kind="profile", label="Profile", url=person.url))
+    return links
+
+
+def rank_evidence(
+    contributions: Iterable[ContributionRow], documents: dict[str, DocumentRow]
+) -> list[ProfileEvidence]:
+    """One entry per document (bios left out), strongest role first, more recent first."""
+    best: dict[str, ContributionRow] = {}
+    for contribution in contributions:
+        document = documents.get(contribution.document_id)
+        if document is None or document.kind == DocumentKind.BIO:
+            continue
+        current = best.get(contribution.document_id)
+        if current is None or _role_key(contribution.role) < _role_key(current.role):
+            best[contribution.document_id] = contribution
+
+    def order(c: ContributionRow) -> tuple[int, float, str, str]:
+        document = documents[c.document_id]
+        when = c.time or document.updated or document.created
+        return (
+            ROLE_TIERS.get(c.role, OTHER_TIER),
+            -when.timestamp() if when else float("inf"),
+            document.title.casefold(),
+            document.id,
+        )
+
+    return [
+        ProfileEvidence(
+            document_id=c.document_id,
+            title=documents[c.document_id].title,
+            url=documents[c.document_id].url,
+            role=c.role,
+            kind=documents[c.document_id].kind,
+        )
+        for c in sorted(best.values(), key=order)
+    ]
+
+
+def top_topics(titles: Sequence[str], limit: int) -> list[str]:
+    """The ``limit`` words found in most titles (stop words and numbers left out; ties A-Z).
+
+    >>> top_topics(["Rolling back a Helm release", "Helm chart values"], 2)
+    ['helm', 'chart']
+    """
+    counts: Counter[str] = Counter()
+    for title in titles:
+        counts.update({w for w in _WORD.findall(title.casefold()) if _is_topic_word(w)})
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [word for word, _ in ranked[:limit]]
+
+
+def _is_topic_word(word: str) -> bool:
+    return len(word) >= 2 and not word.isdigit() and "_" not in word and word not in STOP_WORDS
+
+
+def _role_key(role: str) -> tuple[int, float]:
+    return (ROLE_TIERS.get(role, OTHER_TIER), -ROLE_WEIGHTS.get(role, 0.0))
+
+
+def _contributions_of(store: SQLiteStore, person_id: str) -> list[ContributionRow]:
+    rows = store.db.execute(
+        "SELECT person_id, document_id, role, count, score, time FROM contributions "
+        "WHERE person_id = ? ORDER BY document_id, role",
+        [person_id],
+    ).fetchall()
+    return [ContributionRow(*row[:5], parse_time(row[5])) for row in rows]
+
+
+def _sources_of(store: SQLiteStore, person_id: str) -> list[SourceRef]:
+    rows = store.db.execute(
+        "SELECT DISTINCT k.source, COALESCE(s.kind, '') FROM person_keys k "
+        "LEFT JOIN sources s ON s.name = k.source WHERE k.person_id = ? ORDER BY k.source",
+        [person_id],
+    ).fetchall()
+    return [SourceRef(name=name, kind=kind) for name, kind in rows]
