@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from indexer.config import Settings
+from indexer.config import Settings, load_settings
 from search_api.app import create_app
 from search_api.integrations import VerificationError, slack
 from search_api.integrations.routes import get_clock, get_slack_ack_seconds
@@ -446,3 +446,18 @@ def test_the_secrets_come_from_the_environment_and_are_not_printed(
     ) == ("from-env", "a2V5", "mm-token")
     assert "from-env" not in repr(settings)
     assert "mm-token" not in str(settings)
+
+
+def test_the_secrets_can_come_from_a_private_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WHOKNOWS_SLACK_SIGNING_SECRET", raising=False)
+    monkeypatch.delenv("WHOKNOWS_TEAMS_HMAC_KEY", raising=False)
+    config = tmp_path / "whoknows.toml"
+    config.write_text('slack_signing_secret = "from-file"\n', encoding="utf-8")
+
+    settings = load_settings(config)
+
+    assert settings.slack_signing_secret is not None
+    assert settings.slack_signing_secret.get_secret_value() == "from-file"
+    assert settings.teams_hmac_key is None
