@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from indexer.connectors.text import parse_time
 from indexer.errors import WhoKnowsError
@@ -99,7 +100,9 @@ def contact_links(person: PersonRow) -> list[ContactLink]:
                 ContactLink(kind="github", label=f"@{value}", url=f"https://github.com/{value}")
             )
     if person.url:
-        links.append(ContactLink(kind="profile", label="Profile", url=person.url))
+        host = urlsplit(person.url).netloc
+        label = f"Profile on {host}" if host else "Profile"
+        links.append(ContactLink(kind="profile", label=label, url=person.url))
     return links
 
 

@@ -72,6 +72,9 @@
     ".wk-person .wk-meta{margin-left:.4rem}",
     ".wk-why{margin-top:.15rem;font-size:.9rem}",
     ".wk-why-role{font-weight:600}",
+    ".wk-why a{color:inherit}",
+    ".wk-contacts{list-style:none;margin:0;padding:0}",
+    ".wk-contacts li{margin:.3rem 0}",
     ".wk-links{display:flex;flex-wrap:wrap;gap:.2rem .9rem;margin:.25rem 0 0;padding:0;",
     "list-style:none;font-size:.85rem}",
     ".wk-links a{color:var(--wk-accent)}",
@@ -390,11 +393,14 @@
     if (top) {
       var why = el("div", "wk-why");
       why.appendChild(el("span", "wk-why-role", roleLabel(top.role) + ": "));
-      why.appendChild(document.createTextNode(top.title));
+      var whyLink = link(top.title, top.url);
+      whyLink.tabIndex = -1;
+      why.appendChild(whyLink);
       option.appendChild(why);
     }
     var links = el("ul", "wk-links");
-    evidence.filter(function (e) { return safeUrl(e.url); }).slice(0, 3).forEach(function (e) {
+    var more = evidence.filter(function (e) { return e !== top && safeUrl(e.url); });
+    more.slice(0, 2).forEach(function (e) {
       var item = el("li");
       var a = link(e.title, e.url);
       a.tabIndex = -1;
@@ -507,7 +513,7 @@
         contact.kind === "github" ? "GitHub" : "Profile"));
       item.appendChild(link(contact.label, contact.url));
       list.appendChild(item);
-    }, "ul", "wk-evidence");
+    }, "ul", "wk-contacts");
     section(article, "Skills", profile.skills, chip, "ul", "wk-chips");
     section(article, "Top topics", profile.topics, chip, "ul", "wk-chips");
     section(article, "Evidence", profile.evidence, function (list, e) {

@@ -154,5 +154,5 @@ def test_contact_links_from_aliases_and_url() -> None:
     assert [(c.kind, c.label, c.url) for c in contact_links(person)] == [
         ("email", "p@example.com", "mailto:p@example.com"),
         ("github", "@pdev", "https://github.com/pdev"),
-        ("profile", "Profile", "https://qa.example.com/users/7"),
+        ("profile", "Profile on qa.example.com", "https://qa.example.com/users/7"),
     ]
