@@ -1,8 +1,15 @@
-"""From scored chunks to scored documents and people with evidence. Pure: no I/O.
+"""From retrieved chunks and documents to scored documents and people. Pure: no I/O.
 
-The first ranking is a document model: a person's score sums, over the
-documents they contributed to, the document's retrieval score times a weight
-for how they contributed (an accepted answer counts more than a comment).
+Documents score by a mix of dense and lexical relevance, normalised per query
+so that the best document gets 1 from each signal: ``(1 - alpha) *
+exp((cos - best_cos) / tau) + alpha * bm25 / best_bm25``. Only the top
+``top_k`` documents count as evidence.
+
+People follow the document model: a person's score sums, over those
+documents, the document's score times a weight for how they contributed (an
+accepted answer or authorship counts most, a comment least). The weights and
+the mix were chosen on the validation blocks of the evaluation protocols
+(docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -17,15 +24,32 @@ from indexer.models import Role
 from indexer.store.base import ContributionRow
 
 ROLE_WEIGHTS: Mapping[str, float] = {
-    Role.ACCEPTED_ANSWERER: 3.0,
-    Role.ANSWERER: 1.5,
-    Role.AUTHOR: 2.0,
-    Role.EDITOR: 0.8,
-    Role.SELF_DECLARED: 1.5,
-    Role.ASKER: 0.3,
-    Role.COMMENTER: 0.2,
+    Role.ACCEPTED_ANSWERER: 1.0,
+    Role.AUTHOR: 1.0,
+    Role.ANSWERER: 0.6,
+    Role.EDITOR: 0.5,
+    Role.SELF_DECLARED: 0.3,
+    Role.ASKER: 0.05,
+    Role.COMMENTER: 0.05,
 }
 """How much one contribution of each role says about the contributor's expertise."""
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    """The knobs of the ranking (defaults tuned on validation data, never on test data)."""
+
+    alpha: float = 0.5
+    """Share of the lexical (BM25) signal in a document's score."""
+    tau: float = 0.05
+    """Temperature of the dense signal: how fast the score falls below the best cosine."""
+    top_k: int = 100
+    """How many documents count as evidence for people."""
+    dense_chunks: int = 1000
+    """How many chunks dense search returns before they are grouped into documents."""
+    vote_bonus: float = 0.2
+    commit_bonus: float = 0.25
+
 
 EVIDENCE_PER_PERSON = 3
 
@@ -41,11 +65,11 @@ class ScoredChunk:
 
 @dataclass(frozen=True)
 class ScoredDocument:
-    """A document's score (its best chunk's) and that chunk."""
+    """A document's score and its best chunk, when one is known."""
 
     document_id: str
     score: float
-    best_chunk: int
+    best_chunk: int | None
 
 
 @dataclass(frozen=True)
@@ -78,13 +102,48 @@ def score_documents(chunks: Iterable[ScoredChunk]) -> list[ScoredDocument]:
     return ranked
 
 
-def contribution_weight(row: ContributionRow) -> float:
+def combine_documents(
+    dense: Sequence[ScoredDocument],
+    lexical: Sequence[tuple[str, float]],
+    config: RankingConfig = RankingConfig(),
+) -> list[ScoredDocument]:
+    """Mix dense (cosine) and lexical (BM25, higher is better) document scores, best first.
+
+    Each signal is normalised so that its best document gets 1; a document
+    missing from a list gets 0 from it. Returns the top ``config.top_k``.
+
+    >>> dense = [ScoredDocument("a", 0.8, 1), ScoredDocument("b", 0.7, 2)]
+    >>> [(d.document_id, round(d.score, 3)) for d in combine_documents(dense, [("b", 4.0)])]
+    [('b', 0.568), ('a', 0.5)]
+    """
+    scores: dict[str, float] = defaultdict(float)
+    chunks: dict[str, int | None] = {}
+    top_dense = sorted(dense, key=lambda d: -d.score)[: config.top_k]
+    if top_dense:
+        best = top_dense[0].score
+        for doc in top_dense:
+            scores[doc.document_id] += (1 - config.alpha) * math.exp(
+                (doc.score - best) / config.tau
+            )
+            chunks[doc.document_id] = doc.best_chunk
+    top_lexical = sorted(lexical, key=lambda d: -d[1])[: config.top_k]
+    if top_lexical and top_lexical[0][1] > 0 and config.alpha > 0:
+        best = top_lexical[0][1]
+        for doc_id, score in top_lexical:
+            scores[doc_id] += config.alpha * max(score, 0.0) / best
+            chunks.setdefault(doc_id, None)
+    ranked = [ScoredDocument(d, s, chunks[d]) for d, s in scores.items()]
+    ranked.sort(key=lambda d: (-d.score, d.document_id))
+    return ranked[: config.top_k]
+
+
+def contribution_weight(row: ContributionRow, config: RankingConfig = RankingConfig()) -> float:
     """Weight of one contribution: its role, more for many commits/edits or a high vote score."""
-    weight = ROLE_WEIGHTS.get(row.role, 0.5)
+    weight = ROLE_WEIGHTS.get(row.role, 0.3)
     if row.role in (Role.AUTHOR, Role.EDITOR) and row.count > 1:
-        weight *= 1.0 + 0.25 * math.log(row.count)
+        weight *= 1.0 + config.commit_bonus * math.log(row.count)
     if row.role in (Role.ANSWERER, Role.ACCEPTED_ANSWERER) and row.score > 0:
-        weight *= 1.0 + 0.2 * math.log1p(row.score)
+        weight *= 1.0 + config.vote_bonus * math.log1p(row.score)
     return weight
 
 
@@ -94,6 +153,7 @@ def rank_people(
     *,
     exclude: Iterable[str] = (),
     evidence_per_person: int = EVIDENCE_PER_PERSON,
+    config: RankingConfig = RankingConfig(),
 ) -> list[RankedPerson]:
     """Aggregate document scores into people, best first (ties by person id).
 
@@ -106,7 +166,7 @@ def rank_people(
     for row in contributions:
         if row.person_id in skip or row.document_id not in doc_score:
             continue
-        value = doc_score[row.document_id] * contribution_weight(row)
+        value = doc_score[row.document_id] * contribution_weight(row, config)
         key = (row.person_id, row.document_id)
         if key not in best or value > best[key].score:
             best[key] = Evidence(row.document_id, row.role, value)

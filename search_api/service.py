@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from embeddings.base import Embedder
@@ -10,16 +11,16 @@ from indexer.config import Settings
 from indexer.errors import WhoKnowsError
 from indexer.models import DocumentKind
 from indexer.store import open_store
-from indexer.store.base import ChunkRow, DocumentRow, Store
+from indexer.store.base import ChunkRow, Store
 from search_api.ranking import (
-    RankedPerson,
+    RankingConfig,
     ScoredChunk,
     ScoredDocument,
+    combine_documents,
     rank_people,
     score_documents,
     snippet,
 )
-from search_api.retrieval import reciprocal_rank_fusion
 from search_api.schemas import AskResponse, DocumentOut, EvidenceOut, PersonOut
 
 logger = logging.getLogger(__name__)
@@ -46,13 +47,13 @@ class SearchService:
         store: Store,
         embedder: Embedder,
         *,
-        candidates: int = 200,
+        config: RankingConfig | None = None,
         max_query_chars: int = MAX_QUERY_CHARS,
     ) -> None:
         store.check_ready(embedder.model_id, embedder.dim)
         self.store = store
         self.embedder = embedder
-        self.candidates = candidates
+        self.config = config or RankingConfig()
         self.max_query_chars = max_query_chars
 
     @classmethod
@@ -72,30 +73,48 @@ class SearchService:
         people_limit: int = 10,
         documents_limit: int = 10,
         include_inactive: bool = False,
+        groups: Collection[str] | None = None,
     ) -> AskResponse:
-        """Ranked people (with evidence) and documents for ``query``; a limit of 0 skips a list."""
+        """Ranked people (with evidence) and documents for ``query``; a limit of 0 skips a list.
+
+        ``groups`` are the caller's access groups: documents restricted to other
+        groups are left out before anything is ranked, so they never show and
+        never count as evidence. ``None`` means no restriction (trusted callers).
+        """
         query = check_query(query, self.max_query_chars)
         check_limit("limit", people_limit, minimum=0)
         check_limit("limit", documents_limit, minimum=0)
-        retrieved = self._retrieve(query)
+        retrieved = self._retrieve(query, groups)
         people = (
             self._people(query, retrieved, people_limit, include_inactive) if people_limit else []
         )
         documents = self._documents(query, retrieved, documents_limit) if documents_limit else []
         return AskResponse(query=query, people=people, documents=documents)
 
-    def _retrieve(self, query: str) -> _Retrieved:
+    def _retrieve(self, query: str, groups: Collection[str] | None) -> _Retrieved:
+        config = self.config
         vector = self.embedder.encode_queries([query])[0]
-        dense = self.store.search_dense(vector, self.candidates)
-        lexical = self.store.search_lexical(query, self.candidates)
-        fused = reciprocal_rank_fusion([dense, lexical])
-        chunks = self.store.chunks([chunk_id for chunk_id, _ in fused])
-        scored = [
+        dense = self.store.search_dense(vector, config.dense_chunks)
+        chunks = self.store.chunks([chunk_id for chunk_id, _ in dense])
+        dense_docs = score_documents(
             ScoredChunk(chunk_id, chunks[chunk_id].document_id, score)
-            for chunk_id, score in fused
+            for chunk_id, score in dense
             if chunk_id in chunks
-        ]
-        return _Retrieved(chunks, score_documents(scored))
+        )
+        lexical = self.store.search_documents_lexical(query, config.top_k)
+        if groups is not None:
+            hidden = self._hidden(
+                {d.document_id for d in dense_docs} | {d for d, _ in lexical}, groups
+            )
+            dense_docs = [d for d in dense_docs if d.document_id not in hidden]
+            lexical = [(d, s) for d, s in lexical if d not in hidden]
+        return _Retrieved(chunks, combine_documents(dense_docs, lexical, config))
+
+    def _hidden(self, document_ids: set[str], groups: Collection[str]) -> set[str]:
+        """The documents restricted to groups the caller is in none of."""
+        allowed = set(groups)
+        restricted = self.store.access_groups(sorted(document_ids))
+        return {d for d, needed in restricted.items() if not allowed.intersection(needed)}
 
     def _people(
         self, query: str, retrieved: _Retrieved, limit: int, include_inactive: bool
@@ -104,66 +123,72 @@ class SearchService:
         contributions = self.store.contributions_to(doc_ids)
         people = self.store.people(sorted({c.person_id for c in contributions}))
         exclude = [] if include_inactive else [p.id for p in people.values() if not p.active]
-        ranked = rank_people(retrieved.documents, contributions, exclude=exclude)[:limit]
-        best_chunk = {d.document_id: d.best_chunk for d in retrieved.documents}
-        docs = self.store.documents(sorted({e.document_id for p in ranked for e in p.evidence}))
-        return [
-            self._person_out(query, person, people, docs, best_chunk, retrieved.chunks)
-            for person in ranked
-        ]
-
-    @staticmethod
-    def _person_out(
-        query: str,
-        ranked: RankedPerson,
-        people: dict,
-        docs: dict[str, DocumentRow],
-        best_chunk: dict[str, int],
-        chunks: dict[int, ChunkRow],
-    ) -> PersonOut:
-        row = people[ranked.person_id]
-        evidence = [
-            EvidenceOut(
-                document_id=e.document_id,
-                title=docs[e.document_id].title,
-                role=e.role,
-                url=docs[e.document_id].url,
-                snippet=snippet(chunks[best_chunk[e.document_id]].body, query),
+        ranked = rank_people(
+            retrieved.documents, contributions, exclude=exclude, config=self.config
+        )[:limit]
+        shown = sorted({e.document_id for p in ranked for e in p.evidence})
+        docs = self.store.documents(shown)
+        snippets = self._snippets(query, retrieved, shown)
+        out = []
+        for person in ranked:
+            row = people[person.person_id]
+            evidence = [
+                EvidenceOut(
+                    document_id=e.document_id,
+                    title=docs[e.document_id].title,
+                    role=e.role,
+                    url=docs[e.document_id].url,
+                    snippet=snippets[e.document_id],
+                )
+                for e in person.evidence
+            ]
+            out.append(
+                PersonOut(
+                    id=row.id,
+                    name=row.name,
+                    aliases=list(row.aliases),
+                    score=round(person.score, 6),
+                    title=row.title,
+                    team=row.team,
+                    location=row.location,
+                    evidence=evidence,
+                )
             )
-            for e in ranked.evidence
-        ]
-        return PersonOut(
-            id=row.id,
-            name=row.name,
-            aliases=list(row.aliases),
-            score=round(ranked.score, 6),
-            title=row.title,
-            team=row.team,
-            location=row.location,
-            evidence=evidence,
-        )
+        return out
+
+    def _snippets(self, query: str, retrieved: _Retrieved, doc_ids: list[str]) -> dict[str, str]:
+        """A snippet per document from its best dense chunk, else its best lexical chunk."""
+        best = {d.document_id: d.best_chunk for d in retrieved.documents}
+        bodies = {
+            doc_id: retrieved.chunks[best[doc_id]].body  # type: ignore[index]
+            for doc_id in doc_ids
+            if best.get(doc_id) in retrieved.chunks
+        }
+        missing = [doc_id for doc_id in doc_ids if doc_id not in bodies]
+        for doc_id, chunk in self.store.best_chunks(query, missing).items():
+            bodies[doc_id] = chunk.body
+        return {doc_id: snippet(bodies.get(doc_id, ""), query) for doc_id in doc_ids}
 
     def _documents(self, query: str, retrieved: _Retrieved, limit: int) -> list[DocumentOut]:
         candidates = retrieved.documents[: limit * 4 + 20]
         rows = self.store.documents([d.document_id for d in candidates])
-        out: list[DocumentOut] = []
-        for scored in candidates:
-            row = rows.get(scored.document_id)
-            if row is None or row.kind == DocumentKind.BIO:
-                continue
-            out.append(
-                DocumentOut(
-                    id=row.id,
-                    title=row.title,
-                    kind=row.kind,
-                    url=row.url,
-                    score=round(scored.score, 6),
-                    snippet=snippet(retrieved.chunks[scored.best_chunk].body, query),
-                )
+        chosen = [
+            d
+            for d in candidates
+            if d.document_id in rows and rows[d.document_id].kind != DocumentKind.BIO
+        ][:limit]
+        snippets = self._snippets(query, retrieved, [d.document_id for d in chosen])
+        return [
+            DocumentOut(
+                id=d.document_id,
+                title=rows[d.document_id].title,
+                kind=rows[d.document_id].kind,
+                url=rows[d.document_id].url,
+                score=round(d.score, 6),
+                snippet=snippets[d.document_id],
             )
-            if len(out) == limit:
-                break
-        return out
+            for d in chosen
+        ]
 
     def close(self) -> None:
         self.store.close()

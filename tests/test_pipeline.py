@@ -249,15 +249,6 @@ def test_search_puts_the_vacuum_author_and_page_first(service) -> None:
     assert [d.id for d in answer.documents] == [VACUUM_DOC]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "rank_people sums fused scores over every retrieved document, and RRF scores are "
-        "nearly flat (1/61 for rank 1, 1/66 for rank 6) while dense search returns every "
-        "chunk; so Bruno (a PostgreSQL page and a bio) outranks Chloé, the only author of "
-        "the expense page, on an expense question: document count beats relevance"
-    ),
-)
 def test_search_puts_the_only_author_of_the_relevant_page_first(service) -> None:
     answer = service.search("where do I submit receipts for reimbursement")
 

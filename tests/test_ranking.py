@@ -10,8 +10,10 @@ from indexer.store.base import ContributionRow
 from search_api.ranking import (
     Evidence,
     RankedPerson,
+    RankingConfig,
     ScoredChunk,
     ScoredDocument,
+    combine_documents,
     rank_people,
     score_documents,
     snippet,
@@ -84,8 +86,8 @@ def test_accepted_answerer_beats_a_commenter_on_the_same_document() -> None:
     )
 
     assert ranked == [
-        RankedPerson("ann", 3.0, (Evidence("qa/1", "accepted_answerer", 3.0),)),
-        RankedPerson("carol", 0.2, (Evidence("qa/1", "commenter", 0.2),)),
+        RankedPerson("ann", 1.0, (Evidence("qa/1", "accepted_answerer", 1.0),)),
+        RankedPerson("carol", 0.05, (Evidence("qa/1", "commenter", 0.05),)),
     ]
 
 
@@ -103,8 +105,8 @@ def test_several_roles_on_one_document_count_the_strongest_once() -> None:
     assert ranked == [
         RankedPerson(
             "bob",
-            1.5 + 0.5 * 2.0,
-            (Evidence("qa/1", "answerer", 1.5), Evidence("wiki/a", "author", 1.0)),
+            0.6 + 0.5 * 1.0,
+            (Evidence("qa/1", "answerer", 0.6), Evidence("wiki/a", "author", 0.5)),
         )
     ]
 
@@ -116,8 +118,8 @@ def test_counts_and_vote_scores_raise_the_weight() -> None:
     )
 
     assert [(p.person_id, p.score) for p in ranked] == [
-        ("bob", 1.5 * (1 + 0.2 * math.log1p(3))),
-        ("ann", 0.5 * 2.0 * (1 + 0.25 * math.log(4))),
+        ("bob", 0.6 * (1 + 0.2 * math.log1p(3))),
+        ("ann", 0.5 * 1.0 * (1 + 0.25 * math.log(4))),
     ]
 
 
@@ -132,13 +134,13 @@ def test_exclude_removes_people_and_unknown_documents_are_ignored() -> None:
         exclude=["ann"],
     )
 
-    assert ranked == [RankedPerson("bob", 0.3, (Evidence("qa/1", "asker", 0.3),))]
+    assert ranked == [RankedPerson("bob", 0.05, (Evidence("qa/1", "asker", 0.05),))]
 
 
 def test_equal_scores_are_ordered_by_person_id() -> None:
     ranked = rank_people(DOCS, [row("zoe", "wiki/a", "author"), row("amir", "wiki/a", "author")])
 
-    assert [(p.person_id, p.score) for p in ranked] == [("amir", 1.0), ("zoe", 1.0)]
+    assert [(p.person_id, p.score) for p in ranked] == [("amir", 0.5), ("zoe", 0.5)]
 
 
 def test_evidence_is_strongest_first_and_capped() -> None:
@@ -147,8 +149,8 @@ def test_evidence_is_strongest_first_and_capped() -> None:
 
     [ann] = rank_people(documents, contributions, evidence_per_person=2)
 
-    assert ann.score == 2.0 * (1 + 2 + 3 + 4 + 5)  # every document counts, only 2 are shown
-    assert ann.evidence == (Evidence("d5", "author", 10.0), Evidence("d4", "author", 8.0))
+    assert ann.score == 1.0 * (1 + 2 + 3 + 4 + 5)  # every document counts, only 2 are shown
+    assert ann.evidence == (Evidence("d5", "author", 5.0), Evidence("d4", "author", 4.0))
 
 
 # ---------------------------------------------------------------- snippets
@@ -171,3 +173,27 @@ def test_snippet_windows_around_the_first_query_word(query: str, expected: str) 
 
 def test_short_text_is_returned_whole_with_spaces_collapsed() -> None:
     assert snippet("  helm\n\n rollback   steps ", "helm") == "helm rollback steps"
+
+
+# ---------------------------------------------------------------- combining signals
+
+
+def test_combine_documents_normalises_each_signal_to_its_best() -> None:
+    dense = [ScoredDocument("a", 0.5, 1), ScoredDocument("b", 0.25, 2)]
+    lexical = [("b", 8.0), ("c", 2.0)]
+
+    combined = combine_documents(dense, lexical, RankingConfig(alpha=0.5, tau=0.25))
+
+    assert combined == [
+        ScoredDocument("b", 0.5 * math.exp(-1.0) + 0.5 * 1.0, 2),
+        ScoredDocument("a", 0.5, 1),
+        ScoredDocument("c", 0.5 * 0.25, None),
+    ]
+
+
+def test_combine_documents_keeps_only_the_top_k() -> None:
+    dense = [ScoredDocument(f"d{i}", 1.0 - i / 100, i) for i in range(5)]
+
+    combined = combine_documents(dense, [], RankingConfig(top_k=2))
+
+    assert [d.document_id for d in combined] == ["d0", "d1"]

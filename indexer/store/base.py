@@ -174,6 +174,14 @@ class Store(Protocol):
         """Document ids and BM25 scores over whole documents, best first."""
         ...
 
+    def best_chunks(self, query: str, document_ids: Sequence[str]) -> dict[str, ChunkRow]:
+        """For each document, its chunk that best matches ``query`` lexically (else its first)."""
+        ...
+
+    def access_groups(self, document_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The access groups of those documents that are restricted (others are public)."""
+        ...
+
     def person_ids(self, source: str) -> dict[str, str]:
         """Resolved person id of every person key of ``source``."""
         ...

@@ -369,6 +369,46 @@ class SQLiteStore:
         ).fetchall()
         return [(str(doc_id), -float(rank)) for doc_id, rank in rows]
 
+    def best_chunks(self, query: str, document_ids: Sequence[str]) -> dict[str, ChunkRow]:
+        """For each document, its chunk that best matches ``query`` lexically (else its first)."""
+        out: dict[str, ChunkRow] = {}
+        expression = fts_query(query)
+        for batch in _batches(list(document_ids)):
+            marks = ",".join("?" * len(batch))
+            if expression:
+                rows = self.db.execute(
+                    "SELECT c.id, c.document_id, c.ordinal, c.body FROM chunks_fts "
+                    "JOIN chunks c ON c.id = chunks_fts.rowid "
+                    f"WHERE chunks_fts MATCH ? AND c.document_id IN ({marks}) "
+                    "ORDER BY bm25(chunks_fts)",
+                    [expression, *batch],
+                ).fetchall()
+                for row in rows:
+                    out.setdefault(row[1], ChunkRow(row[0], row[1], row[2], row[3]))
+            missing = [doc_id for doc_id in batch if doc_id not in out]
+            if missing:
+                marks = ",".join("?" * len(missing))
+                for row in self.db.execute(
+                    "SELECT id, document_id, ordinal, body FROM chunks "
+                    f"WHERE document_id IN ({marks}) ORDER BY ordinal",
+                    missing,
+                ):
+                    out.setdefault(row[1], ChunkRow(row[0], row[1], row[2], row[3]))
+        return out
+
+    def access_groups(self, document_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The access groups of those documents that are restricted (others are public)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for batch in _batches(list(document_ids)):
+            marks = ",".join("?" * len(batch))
+            for doc_id, groups in self.db.execute(
+                f"SELECT id, access_groups FROM documents WHERE id IN ({marks}) "
+                "AND access_groups != '[]'",
+                batch,
+            ):
+                out[doc_id] = tuple(json.loads(groups))
+        return out
+
     def person_ids(self, source: str) -> dict[str, str]:
         """Resolved person id of every person key of ``source``."""
         rows = self.db.execute(
