@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     teams_hmac_key: SecretStr | None = None
     mattermost_token: SecretStr | None = None
     cors_origins: list[str] = []
+    allow_anonymous: bool = False
+    gateway_groups_header: str = "X-WhoKnows-Groups"
+    gateway_secret: SecretStr | None = None
+    rate_limit_per_minute: int = 120
+    rate_limit_burst: int = 20
 
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:

@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from embeddings.base import Embedder
-from indexer.config import Settings
+from indexer.config import Settings, load_settings
+from indexer.errors import WhoKnowsError
+from indexer.models import DocumentKind
+from indexer.vectors import Manifest
+from search_api.auth import API_KEY_HEADER, Caller, CallerDep
 from search_api.integrations.routes import router as integrations_router
+from search_api.keys import KeyStore
+from search_api.observability import Metrics, RequestLogMiddleware, configure_access_log
 from search_api.profile_schemas import PersonProfile
 from search_api.profiles import PersonNotFound, person_profile
-from search_api.schemas import AskResponse, DocumentsResponse, ExpertsResponse
+from search_api.ratelimit import RateLimiter
+from search_api.schemas import (
+    AskResponse,
+    DocumentOut,
+    DocumentsResponse,
+    ExpertsResponse,
+    PersonOut,
+)
 from search_api.service import MAX_LIMIT, MAX_QUERY_CHARS, QueryError, SearchService
 
 logger = logging.getLogger(__name__)
@@ -26,8 +42,10 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def get_service(request: Request) -> SearchService:
-    """The service loaded at start-up."""
-    service: SearchService = request.app.state.service
+    """The service loaded at start-up (503 while there is none)."""
+    service: SearchService | None = request.app.state.service
+    if service is None:
+        raise HTTPException(503, detail="the index is not loaded yet")
     return service
 
 
@@ -42,6 +60,49 @@ QueryParam = Annotated[
     ),
 ]
 LimitParam = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="How many results")]
+CONFIG_ENV = "WHOKNOWS_CONFIG"
+"""The config file ``app_from_env`` reads (``whoknows serve --workers N`` sets it)."""
+VECTORS_DIR = "vectors"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Query filters shared by the search routes."""
+
+    team: str | None = None
+    location: str | None = None
+    kind: DocumentKind | None = None
+    active_only: bool = True
+    offset: int = 0
+
+    @property
+    def on_people(self) -> bool:
+        return bool(self.team or self.location or self.kind)
+
+
+def search_filters(
+    team: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="People whose team contains this."),
+    ] = None,
+    location: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="People whose location contains this."),
+    ] = None,
+    kind: Annotated[
+        DocumentKind | None,
+        Query(description="Only documents (and evidence) of this kind."),
+    ] = None,
+    active_only: Annotated[bool, Query(description="Leave out people marked inactive.")] = True,
+    offset: Annotated[
+        int, Query(ge=0, lt=MAX_LIMIT, description="How many results to skip (paging).")
+    ] = 0,
+) -> Filters:
+    """Filters from the query string; ``team`` and ``location`` match case-insensitively."""
+    return Filters(team, location, kind, active_only, offset)
+
+
+FiltersDep = Annotated[Filters, Depends(search_filters)]
 
 
 def create_app(
@@ -56,14 +117,22 @@ def create_app(
     CLI load (and report problems with) the index before the server starts.
     """
 
+    metrics = Metrics()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.service = service or SearchService.open(settings, embedder)
+        loaded = service or SearchService.open(settings, embedder)
+        app.state.keys = KeyStore(settings.data_dir)
+        app.state.built_at = _built_at(settings.data_dir)
+        metrics.set_index(loaded.store.stats(), app.state.built_at)
+        app.state.service = loaded
         logger.info("serving the index in %s", settings.data_dir)
         try:
             yield
         finally:
-            app.state.service.close()
+            app.state.service = None
+            loaded.close()
+            app.state.keys.close()
 
     app = FastAPI(
         title="WhoKnows",
@@ -72,6 +141,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.service = None
+    app.state.metrics = metrics
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.include_router(integrations_router)
 
     if settings.cors_origins:
@@ -79,8 +151,10 @@ def create_app(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET"],
-            allow_headers=["Authorization"],
+            allow_headers=["Authorization", API_KEY_HEADER, "X-Request-ID"],
+            expose_headers=["Retry-After", "X-Request-ID"],
         )
+    app.add_middleware(RequestLogMiddleware, metrics=metrics)
 
     @app.exception_handler(QueryError)
     async def _query_error(_: Request, exc: QueryError) -> JSONResponse:
@@ -95,27 +169,71 @@ def create_app(
         """Liveness: the process answers."""
         return {"status": "ok"}
 
+    @app.get("/readyz", tags=["operations"])
+    def readyz(request: Request) -> JSONResponse:
+        """Readiness: 200 with the index size once the index is loaded, else 503."""
+        loaded: SearchService | None = request.app.state.service
+        if loaded is None:
+            return JSONResponse(
+                status_code=503,
+                content={"status": "not ready", "detail": "the index is not loaded yet"},
+            )
+        stats = loaded.store.stats()
+        return JSONResponse(
+            {
+                "status": "ready",
+                "documents": stats.documents,
+                "chunks": stats.chunks,
+                "people": stats.people,
+                "model": loaded.embedder.model_id,
+                "built_at": request.app.state.built_at,
+            }
+        )
+
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    def prometheus_metrics() -> Response:
+        """Prometheus metrics: request latency by route, index size, last index time."""
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
     @app.get("/v1/experts", response_model=ExpertsResponse, tags=["search"])
-    def experts(service: ServiceDep, q: QueryParam, limit: LimitParam = 10) -> ExpertsResponse:
+    def experts(
+        service: ServiceDep,
+        caller: CallerDep,
+        q: QueryParam,
+        filters: FiltersDep,
+        limit: LimitParam = 10,
+    ) -> ExpertsResponse:
         """Colleagues who know about ``q``, best first, each with evidence."""
-        answer = service.search(q, people_limit=limit, documents_limit=0)
+        answer = ask(service, caller, q, filters, people=limit, documents=0)
         return ExpertsResponse(query=answer.query, people=answer.people)
 
     @app.get("/v1/documents", response_model=DocumentsResponse, tags=["search"])
-    def documents(service: ServiceDep, q: QueryParam, limit: LimitParam = 10) -> DocumentsResponse:
-        """Documents about ``q``, best first."""
-        answer = service.search(q, people_limit=0, documents_limit=limit)
+    def documents(
+        service: ServiceDep,
+        caller: CallerDep,
+        q: QueryParam,
+        filters: FiltersDep,
+        limit: LimitParam = 10,
+    ) -> DocumentsResponse:
+        """Documents about ``q``, best first (``team``/``location``: by a contributor)."""
+        answer = ask(service, caller, q, filters, people=0, documents=limit)
         return DocumentsResponse(query=answer.query, documents=answer.documents)
 
     @app.get("/v1/search", response_model=AskResponse, tags=["search"])
-    def search(service: ServiceDep, q: QueryParam, limit: LimitParam = 5) -> AskResponse:
+    def search(
+        service: ServiceDep,
+        caller: CallerDep,
+        q: QueryParam,
+        filters: FiltersDep,
+        limit: LimitParam = 5,
+    ) -> AskResponse:
         """People and documents about ``q`` in one answer (``limit`` of each): the widget's call."""
-        return service.search(q, people_limit=limit, documents_limit=limit)
+        return ask(service, caller, q, filters, people=limit, documents=limit)
 
     @app.get("/v1/people/{person_id}", response_model=PersonProfile, tags=["people"])
-    def person(service: ServiceDep, person_id: str) -> PersonProfile:
+    def person(service: ServiceDep, caller: CallerDep, person_id: str) -> PersonProfile:
         """A person's profile: details, contact links, sources, evidence and top topics."""
-        return person_profile(service.store, person_id)
+        return person_profile(service.store, person_id, groups=caller.groups)
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
@@ -126,3 +244,99 @@ def create_app(
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for ``$WHOKNOWS_CONFIG`` and ``WHOKNOWS_*`` settings: uvicorn's factory."""
+    config = os.environ.get(CONFIG_ENV)
+    settings = load_settings(Path(config) if config else None)
+    configure_access_log()
+    return create_app(settings)
+
+
+def ask(
+    service: SearchService,
+    caller: Caller,
+    query: str,
+    filters: Filters,
+    *,
+    people: int,
+    documents: int,
+) -> AskResponse:
+    """One search for ``caller`` with ``filters`` applied and ``people``/``documents`` per page.
+
+    Filtering happens after ranking, over the best ``MAX_LIMIT`` candidates.
+    """
+    end_people = filters.offset + people
+    end_documents = filters.offset + documents
+    if max(end_people, end_documents) > MAX_LIMIT:
+        raise QueryError(
+            f"offset + limit must be at most {MAX_LIMIT}, got {max(end_people, end_documents)}"
+        )
+    people_filtered = filters.on_people
+    documents_filtered = bool(filters.kind or filters.team or filters.location)
+    answer = service.search(
+        query,
+        people_limit=(MAX_LIMIT if people_filtered else end_people) if people else 0,
+        documents_limit=(MAX_LIMIT if documents_filtered else end_documents) if documents else 0,
+        include_inactive=not filters.active_only,
+        groups=caller.groups,
+    )
+    ranked_people = _filter_people(service, answer.people, filters)
+    ranked_documents = _filter_documents(service, answer.documents, filters)
+    return AskResponse(
+        query=answer.query,
+        people=ranked_people[filters.offset : end_people],
+        documents=ranked_documents[filters.offset : end_documents],
+    )
+
+
+def _matches(value: str, wanted: str | None) -> bool:
+    return wanted is None or wanted.casefold() in value.casefold()
+
+
+def _filter_people(
+    service: SearchService, people: list[PersonOut], filters: Filters
+) -> list[PersonOut]:
+    people = [
+        p
+        for p in people
+        if _matches(p.team, filters.team) and _matches(p.location, filters.location)
+    ]
+    if filters.kind is None:
+        return people
+    ids = sorted({e.document_id for p in people for e in p.evidence})
+    kinds = {doc_id: row.kind for doc_id, row in service.store.documents(ids).items()}
+    out = []
+    for p in people:
+        evidence = [e for e in p.evidence if kinds.get(e.document_id) == filters.kind]
+        if evidence:
+            out.append(p.model_copy(update={"evidence": evidence}))
+    return out
+
+
+def _filter_documents(
+    service: SearchService, documents: list[DocumentOut], filters: Filters
+) -> list[DocumentOut]:
+    if filters.kind is not None:
+        documents = [d for d in documents if d.kind == filters.kind]
+    if not (filters.team or filters.location):
+        return documents
+    contributions = service.store.contributions_to([d.id for d in documents])
+    people = service.store.people(sorted({c.person_id for c in contributions}))
+    wanted = {
+        c.document_id
+        for c in contributions
+        if c.person_id in people
+        and _matches(people[c.person_id].team, filters.team)
+        and _matches(people[c.person_id].location, filters.location)
+        and (people[c.person_id].active or not filters.active_only)
+    }
+    return [d for d in documents if d.id in wanted]
+
+
+def _built_at(data_dir: Path) -> str | None:
+    try:
+        return Manifest.read(Path(data_dir) / VECTORS_DIR).built_at
+    except WhoKnowsError:
+        return None

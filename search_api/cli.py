@@ -399,28 +399,151 @@ def evaluate(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (each loads the model and index).")
+    ] = 1,
     config: ConfigOption = None,
     data_dir: DataDirOption = None,
     model: ModelOption = None,
     verbose: VerboseOption = False,
 ) -> None:
-    """Serve the HTTP API over the index.
+    """Serve the HTTP API over the index; one JSON log line per request on stderr.
 
-    Example: whoknows serve --port 8000
+    Example: whoknows serve --config whoknows.toml --port 8000 --workers 4
     """
     _setup_logging(verbose)
+    import os
+
     import uvicorn
 
-    from search_api.app import create_app
+    from search_api.app import CONFIG_ENV, create_app
+    from search_api.observability import configure_access_log
     from search_api.service import SearchService
 
+    log_level = "info" if verbose else "warning"
     try:
         settings = _settings(config, data_dir, model)
-        service = SearchService.open(settings)
-        application = create_app(settings, service=service)
+        if workers == 1:
+            application = create_app(settings, service=SearchService.open(settings))
+        else:
+            from indexer.store import open_store
+
+            open_store(settings.data_dir).close()
     except WhoKnowsError as exc:
         raise _fail(str(exc)) from exc
-    uvicorn.run(application, host=host, port=port, log_level="info" if verbose else "warning")
+    configure_access_log()
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port, log_level=log_level)
+        return
+    # Each worker process builds its own app from the environment.
+    if config is not None:
+        os.environ[CONFIG_ENV] = str(config.resolve())
+    os.environ["WHOKNOWS_DATA_DIR"] = str(settings.data_dir.resolve())
+    os.environ["WHOKNOWS_MODEL"] = settings.model
+    uvicorn.run(
+        "search_api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+    )
+
+
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Argument(help="Who or what the key is for.")],
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="search (default) or admin (sees everything); repeatable."),
+    ] = None,
+    group: Annotated[
+        list[str] | None,
+        typer.Option("--group", help="An access group of the key's caller; repeatable."),
+    ] = None,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create an API key and print it once (only its hash is stored).
+
+    Example: whoknows keys create intranet-widget --scope search --group eng
+    """
+    from search_api.keys import KeyStore
+
+    try:
+        keys = KeyStore(_settings(config, data_dir, None).data_dir)
+        try:
+            info, plaintext = keys.create(name, scope or ["search"], group or [])
+        finally:
+            keys.close()
+    except WhoKnowsError as exc:
+        raise _fail(str(exc)) from exc
+    err.print(
+        f"created key {info.prefix} ({escape(name)}; scopes {', '.join(info.scopes)}; "
+        f"groups {', '.join(info.groups) or 'none'}); it is shown only now:",
+        highlight=False,
+    )
+    print(plaintext)
+
+
+@keys_app.command("list")
+def keys_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """List API keys (prefixes, names, scopes, groups; never the keys).
+
+    Example: whoknows keys list --json
+    """
+    from search_api.keys import KeyStore
+
+    try:
+        keys = KeyStore(_settings(config, data_dir, None).data_dir)
+        try:
+            listed = keys.list()
+        finally:
+            keys.close()
+    except WhoKnowsError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        print(json.dumps([k.as_json() for k in listed]))
+        return
+    table = Table(title="API keys")
+    for column in ("prefix", "name", "scopes", "groups", "created", "revoked"):
+        table.add_column(column)
+    for k in listed:
+        table.add_row(
+            k.prefix, k.name, ",".join(k.scopes), ",".join(k.groups), k.created, k.revoked or ""
+        )
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    prefix: Annotated[str, typer.Argument(help="The key's prefix, as `whoknows keys list` shows.")],
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Revoke an API key: it is refused from the next request on.
+
+    Example: whoknows keys revoke 3f9a1c2b
+    """
+    from search_api.keys import KeyStore
+
+    try:
+        keys = KeyStore(_settings(config, data_dir, None).data_dir)
+        try:
+            info = keys.revoke(prefix)
+        finally:
+            keys.close()
+    except WhoKnowsError as exc:
+        raise _fail(str(exc)) from exc
+    out.print(f"revoked key {info.prefix} ({escape(info.name)}) at {info.revoked}", highlight=False)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -51,12 +51,20 @@ class PersonNotFound(WhoKnowsError):
 
 
 def person_profile(
-    store: SQLiteStore, person_id: str, *, topics: int = 5, evidence: int = 10
+    store: SQLiteStore,
+    person_id: str,
+    *,
+    topics: int = 5,
+    evidence: int = 10,
+    groups: Collection[str] | None = None,
 ) -> PersonProfile:
     """The profile of ``person_id``: details, contact links, sources, evidence and top topics.
 
     Evidence leaves out the person's own bio document (its text is the profile's
     ``bio``) and lists each document once, under the person's strongest role.
+    ``groups`` are the caller's access groups (None: no restriction): documents
+    restricted to other groups are left out, and a person all of whose
+    documents are hidden is reported as not found.
 
     Example:
         >>> person_profile(store, "ana-kovac-eb5404").contacts[0].url  # doctest: +SKIP
@@ -67,6 +75,10 @@ def person_profile(
         raise PersonNotFound(f"no person with id {person_id!r}")
     contributions = _contributions_of(store, person_id)
     documents = store.documents(sorted({c.document_id for c in contributions}))
+    if groups is not None:
+        documents = {k: d for k, d in documents.items() if _visible(d, groups)}
+        if contributions and not documents:
+            raise PersonNotFound(f"no person with id {person_id!r}")
     ranked = rank_evidence(contributions, documents)
     return PersonProfile(
         id=row.id,
@@ -156,6 +168,10 @@ def top_topics(titles: Sequence[str], limit: int) -> list[str]:
 
 def _is_topic_word(word: str) -> bool:
     return len(word) >= 2 and not word.isdigit() and "_" not in word and word not in STOP_WORDS
+
+
+def _visible(document: DocumentRow, groups: Collection[str]) -> bool:
+    return not document.access_groups or not set(document.access_groups).isdisjoint(groups)
 
 
 def _role_key(role: str) -> tuple[int, float]:

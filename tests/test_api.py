@@ -17,7 +17,9 @@ HELM_QUERY = "how do I roll back a failed helm release"
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[TestClient]:
     data, _ = build_index(tmp_path_factory.mktemp("org"), embedder)
-    with TestClient(create_app(Settings(data_dir=data), embedder=embedder)) as test_client:
+    with TestClient(
+        create_app(Settings(data_dir=data, allow_anonymous=True), embedder=embedder)
+    ) as test_client:
         yield test_client
 
 

@@ -22,6 +22,7 @@ from indexer.config import load_settings, source_specs
 from indexer.pipeline import Indexer
 from indexer.store.sqlite import SQLiteStore
 from search_api.app import create_app
+from search_api.keys import KeyStore
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,7 +39,6 @@ QUERY = "helm rollback failed release"
 ANA_ID = "ana-kovac-eb5404"
 ANA_TITLE = "Staff Site Reliability Engineer"
 ANA_MAIL = "mailto:ana.kovac@example.com"
-API_KEY = "test-key"
 TIMEOUT_MS = 15_000
 
 HOST_PAGE = """<!doctype html>
@@ -57,6 +57,7 @@ class Servers:
     api: str
     host: str
     host_port: int
+    key: str
 
 
 def _free_socket() -> socket.socket:
@@ -69,7 +70,7 @@ def _free_socket() -> socket.socket:
 def _host_server(api: dict[str, str]) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            body = HOST_PAGE.format(api=api["base"], key=API_KEY).encode()
+            body = HOST_PAGE.format(api=api["base"], key=api["key"]).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -97,7 +98,10 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
 
 @pytest.fixture(scope="module")
 def servers(sample_index: Path, embedder) -> Iterator[Servers]:
-    api_base: dict[str, str] = {}
+    keys = KeyStore(sample_index)
+    _, api_key = keys.create("intranet widget", ["search"])
+    keys.close()
+    api_base: dict[str, str] = {"key": api_key}
     host = _host_server(api_base)
     host_port = host.server_address[1]
     host_thread = threading.Thread(target=host.serve_forever, daemon=True)
@@ -119,7 +123,7 @@ def servers(sample_index: Path, embedder) -> Iterator[Servers]:
         assert api_thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
     try:
-        yield Servers(api_base["base"], f"http://127.0.0.1:{host_port}", host_port)
+        yield Servers(api_base["base"], f"http://127.0.0.1:{host_port}", host_port, api_key)
     finally:
         server.should_exit = True
         api_thread.join(timeout=10)
@@ -216,7 +220,7 @@ def test_widget_works_on_an_allowed_intranet_origin(servers: Servers, page, tmp_
     expect(person_link).to_have_text("Ana Kovač")
     expect(person_link).to_have_attribute("href", f"{servers.api}/#/people/{ANA_ID}")
     expect(page.locator(".wk-document").first).to_be_visible()
-    assert authorizations and set(authorizations) == {f"Bearer {API_KEY}"}
+    assert authorizations and set(authorizations) == {f"Bearer {servers.key}"}
     page.screenshot(path=str(tmp_path / "intranet.png"), full_page=True)
 
 

@@ -1,0 +1,56 @@
+"""A per-caller token bucket, in process (each worker keeps its own buckets)."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """``per_minute`` requests a minute per caller, with bursts of up to ``burst``.
+
+    Example:
+        >>> limiter = RateLimiter(per_minute=60, burst=1)
+        >>> limiter.acquire("key:abc"), limiter.acquire("key:abc") > 0
+        (0.0, True)
+    """
+
+    def __init__(
+        self, per_minute: int, burst: int, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        if per_minute < 1 or burst < 1:
+            raise ValueError("rate_limit_per_minute and rate_limit_burst must be at least 1")
+        self.per_minute = per_minute
+        self.burst = burst
+        self._rate = per_minute / 60.0
+        self._clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, caller: str) -> float:
+        """Take one token for ``caller``: 0.0 if allowed, else the seconds until one is free."""
+        now = self._clock()
+        with self._lock:
+            bucket = self._buckets.get(caller)
+            if bucket is None:
+                bucket = self._buckets[caller] = _Bucket(float(self.burst), now)
+            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self._rate)
+            bucket.updated = now
+            if bucket.tokens >= 1.0:
+                bucket.tokens -= 1.0
+                return 0.0
+            return (1.0 - bucket.tokens) / self._rate
+
+
+def retry_after(wait: float) -> int:
+    """Whole seconds for a ``Retry-After`` header (at least 1)."""
+    return max(1, math.ceil(wait))
