@@ -94,7 +94,12 @@ def org(tmp_path_factory: pytest.TempPathFactory, embedder) -> Org:
 
 @pytest.fixture(scope="module")
 def client(org: Org, embedder) -> Iterator[TestClient]:
-    settings = Settings(data_dir=org.data, allow_anonymous=True, gateway_secret=GATEWAY_SECRET)
+    settings = Settings(
+        data_dir=org.data,
+        allow_anonymous=True,
+        gateway_secret=GATEWAY_SECRET,
+        rate_limit_burst=1000,
+    )
     with TestClient(create_app(settings, embedder=embedder)) as test_client:
         yield test_client
 

@@ -18,7 +18,9 @@ HELM_QUERY = "how do I roll back a failed helm release"
 def client(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[TestClient]:
     data, _ = build_index(tmp_path_factory.mktemp("org"), embedder)
     with TestClient(
-        create_app(Settings(data_dir=data, allow_anonymous=True), embedder=embedder)
+        create_app(
+            Settings(data_dir=data, allow_anonymous=True, rate_limit_burst=1000), embedder=embedder
+        )
     ) as test_client:
         yield test_client
 

@@ -18,7 +18,9 @@ HELM_QUERY = "how do I roll back a failed helm release"
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[TestClient]:
     data, _ = build_index(tmp_path_factory.mktemp("org"), embedder)
-    settings = Settings(data_dir=data, cors_origins=[ALLOWED], allow_anonymous=True)
+    settings = Settings(
+        data_dir=data, cors_origins=[ALLOWED], allow_anonymous=True, rate_limit_burst=1000
+    )
     with TestClient(create_app(settings, embedder=embedder)) as test_client:
         yield test_client
 
