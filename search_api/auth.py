@@ -12,7 +12,8 @@ import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from indexer.config import Settings
 from search_api.keys import KeyStore
@@ -105,8 +106,22 @@ def limit_rate(request: Request, caller: Caller, limiter: RateLimiter) -> None:
         )
 
 
-def search_caller(request: Request) -> Caller:
-    """Dependency of the ``/v1`` routes: identify the caller, then apply the rate limit."""
+_BEARER = HTTPBearer(auto_error=False, description="An API key: `Bearer wk_..._...`.")
+_API_KEY = APIKeyHeader(
+    name=API_KEY_HEADER, auto_error=False, description="The same API key, in its own header."
+)
+
+
+def search_caller(
+    request: Request,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)],
+    _api_key: Annotated[str | None, Security(_API_KEY)],
+) -> Caller:
+    """Dependency of the ``/v1`` routes: identify the caller, then apply the rate limit.
+
+    ``_bearer`` and ``_api_key`` only document the schemes in OpenAPI; :func:`identify`
+    reads the headers itself so that each wrong credential gets its own message.
+    """
     state = request.app.state
     caller = identify(request, state.settings, getattr(state, "keys", None))
     limit_rate(request, caller, state.limiter)

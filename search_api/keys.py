@@ -147,11 +147,11 @@ class KeyStore:
         return info, plaintext
 
     def list(self) -> list[KeyInfo]:
-        """Every key, revoked ones included, oldest first."""
+        """Every key, revoked ones included, in the order they were made."""
         with self._lock:
             rows = self.db.execute(
                 "SELECT prefix, name, key_hash, scopes, groups, created, revoked FROM api_keys "
-                "ORDER BY created, prefix"
+                "ORDER BY rowid"
             ).fetchall()
         return [_info(row) for row in rows]
 

@@ -25,7 +25,12 @@ class RateLimiter:
     """
 
     def __init__(
-        self, per_minute: int, burst: int, *, clock: Callable[[], float] = time.monotonic
+        self,
+        per_minute: int,
+        burst: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_callers: int = 10_000,
     ) -> None:
         if per_minute < 1 or burst < 1:
             raise ValueError("rate_limit_per_minute and rate_limit_burst must be at least 1")
@@ -33,6 +38,7 @@ class RateLimiter:
         self.burst = burst
         self._rate = per_minute / 60.0
         self._clock = clock
+        self._max_callers = max_callers
         self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
 
@@ -42,6 +48,8 @@ class RateLimiter:
         with self._lock:
             bucket = self._buckets.get(caller)
             if bucket is None:
+                if len(self._buckets) >= self._max_callers:
+                    self._forget_full(now)
                 bucket = self._buckets[caller] = _Bucket(float(self.burst), now)
             bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self._rate)
             bucket.updated = now
@@ -49,6 +57,12 @@ class RateLimiter:
                 bucket.tokens -= 1.0
                 return 0.0
             return (1.0 - bucket.tokens) / self._rate
+
+    def _forget_full(self, now: float) -> None:
+        """Drop the buckets that have refilled: they behave like new ones."""
+        full = self.burst / self._rate
+        for caller in [c for c, b in self._buckets.items() if now - b.updated >= full]:
+            del self._buckets[caller]
 
 
 def retry_after(wait: float) -> int:

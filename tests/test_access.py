@@ -265,3 +265,27 @@ def test_a_tampered_key_with_a_real_prefix_is_refused(client: TestClient, org: O
         401,
         {"detail": "the API key is invalid or revoked"},
     )
+
+
+def test_openapi_documents_both_key_schemes_on_v1_routes_only(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+
+    assert schema["components"]["securitySchemes"] == {
+        "HTTPBearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key: `Bearer wk_..._...`.",
+        },
+        "APIKeyHeader": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-API-Key",
+            "description": "The same API key, in its own header.",
+        },
+    }
+    secured = {
+        path
+        for path, operations in schema["paths"].items()
+        if any("security" in operation for operation in operations.values())
+    }
+    assert secured == {"/v1/experts", "/v1/documents", "/v1/search", "/v1/people/{person_id}"}

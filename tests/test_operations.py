@@ -261,3 +261,17 @@ def test_serve_with_two_workers_answers_and_logs_each_request(data: Path, tmp_pa
     assert [line["route"] for line in request_lines if line["route"] == "/v1/documents"] == [
         "/v1/documents"
     ] * 4
+
+
+def test_refilled_buckets_are_forgotten_when_there_are_many_callers() -> None:
+    now = [0.0]
+    limiter = RateLimiter(per_minute=60, burst=1, clock=lambda: now[0], max_callers=2)
+    limiter.acquire("a")
+    now[0] = 0.5
+    limiter.acquire("b")
+    now[0] = 1.2
+
+    limiter.acquire("c")
+
+    assert sorted(limiter._buckets) == ["b", "c"]
+    assert limiter.acquire("b") == pytest.approx(0.3)
