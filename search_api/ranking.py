@@ -19,9 +19,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from indexer.models import Role
 from indexer.store.base import ContributionRow
+from search_api.retrieval import reciprocal_rank_fusion
 
 ROLE_WEIGHTS: Mapping[str, float] = {
     Role.ACCEPTED_ANSWERER: 1.0,
@@ -39,16 +41,26 @@ ROLE_WEIGHTS: Mapping[str, float] = {
 class RankingConfig:
     """The knobs of the ranking (defaults tuned on validation data, never on test data)."""
 
-    alpha: float = 0.5
+    fusion: str = "score"
+    """``score``: normalised score mix (below); ``rrf``: reciprocal rank fusion (k=60)."""
+    alpha: float = 0.3
     """Share of the lexical (BM25) signal in a document's score."""
-    tau: float = 0.05
+    tau: float = 0.2
     """Temperature of the dense signal: how fast the score falls below the best cosine."""
-    top_k: int = 100
+    top_k: int = 30
     """How many documents count as evidence for people."""
     dense_chunks: int = 1000
     """How many chunks dense search returns before they are grouped into documents."""
     vote_bonus: float = 0.2
-    commit_bonus: float = 0.25
+    commit_bonus: float = 0.0
+    activity_half_life_days: float = 14.0
+    """Half-life of a contribution in a person's recent activity (the activity prior)."""
+    activity_weight: float = 2.0
+    """Exponent of the activity prior; 0 turns it off."""
+
+
+ACTIVITY_ROLES: frozenset[str] = frozenset({Role.ACCEPTED_ANSWERER, Role.ANSWERER, Role.AUTHOR})
+"""Contributions that count as activity for the prior."""
 
 
 EVIDENCE_PER_PERSON = 3
@@ -119,6 +131,11 @@ def combine_documents(
     scores: dict[str, float] = defaultdict(float)
     chunks: dict[str, int | None] = {}
     top_dense = sorted(dense, key=lambda d: -d.score)[: config.top_k]
+    top_lexical = sorted(lexical, key=lambda d: -d[1])[: config.top_k]
+    if config.fusion == "rrf":
+        fused = reciprocal_rank_fusion([[(d.document_id, d.score) for d in top_dense], top_lexical])
+        best_chunk = {d.document_id: d.best_chunk for d in top_dense}
+        return [ScoredDocument(d, s, best_chunk.get(d)) for d, s in fused[: config.top_k]]
     if top_dense:
         best = top_dense[0].score
         for doc in top_dense:
@@ -126,7 +143,6 @@ def combine_documents(
                 (doc.score - best) / config.tau
             )
             chunks[doc.document_id] = doc.best_chunk
-    top_lexical = sorted(lexical, key=lambda d: -d[1])[: config.top_k]
     if top_lexical and top_lexical[0][1] > 0 and config.alpha > 0:
         best = top_lexical[0][1]
         for doc_id, score in top_lexical:
@@ -181,6 +197,39 @@ def rank_people(
         )
     ranked.sort(key=lambda p: (-p.score, p.person_id))
     return ranked
+
+
+def activity_prior(
+    times: Sequence[datetime], now: datetime, config: RankingConfig = RankingConfig()
+) -> float:
+    """How active a person has been lately: ``(1 + log1p(sum of 0.5 ** (age / half-life)))**w``.
+
+    Ages are in days before ``now`` (the newest activity in the index), so a
+    person who answered a lot last week weighs more than one who stopped a
+    year ago; the log keeps prolific people from swamping topical fit.
+
+    >>> from datetime import timedelta
+    >>> now = datetime(2024, 1, 15)
+    >>> round(activity_prior([now, now - timedelta(days=14)], now, RankingConfig()), 3)
+    7.037
+    """
+    if config.activity_weight == 0:
+        return 1.0
+    recent = sum(
+        0.5 ** (max((now - t).total_seconds(), 0.0) / 86400 / config.activity_half_life_days)
+        for t in times
+    )
+    return (1.0 + math.log1p(recent)) ** config.activity_weight
+
+
+def apply_priors(ranked: Sequence[RankedPerson], priors: Mapping[str, float]) -> list[RankedPerson]:
+    """Multiply each person's score by their prior (1 when unknown) and sort again."""
+    rescored = [
+        RankedPerson(p.person_id, p.score * priors.get(p.person_id, 1.0), p.evidence)
+        for p in ranked
+    ]
+    rescored.sort(key=lambda p: (-p.score, p.person_id))
+    return rescored
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

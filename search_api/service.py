@@ -13,9 +13,13 @@ from indexer.models import DocumentKind
 from indexer.store import open_store
 from indexer.store.base import ChunkRow, Store
 from search_api.ranking import (
+    ACTIVITY_ROLES,
+    RankedPerson,
     RankingConfig,
     ScoredChunk,
     ScoredDocument,
+    activity_prior,
+    apply_priors,
     combine_documents,
     rank_people,
     score_documents,
@@ -55,6 +59,7 @@ class SearchService:
         self.embedder = embedder
         self.config = config or RankingConfig()
         self.max_query_chars = max_query_chars
+        self._now = store.latest_activity(ACTIVITY_ROLES)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> SearchService:
@@ -125,7 +130,8 @@ class SearchService:
         exclude = [] if include_inactive else [p.id for p in people.values() if not p.active]
         ranked = rank_people(
             retrieved.documents, contributions, exclude=exclude, config=self.config
-        )[:limit]
+        )
+        ranked = self._with_activity(ranked)[:limit]
         shown = sorted({e.document_id for p in ranked for e in p.evidence})
         docs = self.store.documents(shown)
         snippets = self._snippets(query, retrieved, shown)
@@ -155,6 +161,17 @@ class SearchService:
                 )
             )
         return out
+
+    def _with_activity(self, ranked: list[RankedPerson]) -> list[RankedPerson]:
+        """Apply the recent-activity prior (see ``ranking.activity_prior``)."""
+        if self.config.activity_weight == 0 or self._now is None or not ranked:
+            return ranked
+        times = self.store.activity_times([p.person_id for p in ranked], ACTIVITY_ROLES)
+        priors = {
+            person_id: activity_prior(stamps, self._now, self.config)
+            for person_id, stamps in times.items()
+        }
+        return apply_priors(ranked, priors)
 
     def _snippets(self, query: str, retrieved: _Retrieved, doc_ids: list[str]) -> dict[str, str]:
         """A snippet per document from its best dense chunk, else its best lexical chunk."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,6 +14,8 @@ from search_api.ranking import (
     RankingConfig,
     ScoredChunk,
     ScoredDocument,
+    activity_prior,
+    apply_priors,
     combine_documents,
     rank_people,
     score_documents,
@@ -115,6 +118,7 @@ def test_counts_and_vote_scores_raise_the_weight() -> None:
     ranked = rank_people(
         DOCS,
         [row("ann", "wiki/a", "author", count=4), row("bob", "qa/1", "answerer", score=3)],
+        config=RankingConfig(commit_bonus=0.25, vote_bonus=0.2),
     )
 
     assert [(p.person_id, p.score) for p in ranked] == [
@@ -197,3 +201,39 @@ def test_combine_documents_keeps_only_the_top_k() -> None:
     combined = combine_documents(dense, [], RankingConfig(top_k=2))
 
     assert [d.document_id for d in combined] == ["d0", "d1"]
+
+
+# ---------------------------------------------------------------- activity prior
+
+
+def test_activity_prior_halves_each_contribution_per_half_life() -> None:
+    now = datetime(2024, 3, 1, tzinfo=UTC)
+    config = RankingConfig(activity_half_life_days=10, activity_weight=2)
+    times = [now, now - timedelta(days=10), now - timedelta(days=20)]
+
+    assert activity_prior(times, now, config) == (1 + math.log1p(1 + 0.5 + 0.25)) ** 2
+    assert activity_prior([], now, config) == 1.0
+    assert activity_prior(times, now, RankingConfig(activity_weight=0)) == 1.0
+
+
+def test_apply_priors_rescales_and_reorders() -> None:
+    ranked = [RankedPerson("ann", 2.0), RankedPerson("bob", 1.5), RankedPerson("cy", 1.0)]
+
+    rescored = apply_priors(ranked, {"bob": 2.0, "cy": 0.5})
+
+    assert rescored == [
+        RankedPerson("bob", 3.0),
+        RankedPerson("ann", 2.0),  # no prior known: unchanged
+        RankedPerson("cy", 0.5),
+    ]
+
+
+def test_combine_documents_can_fuse_by_reciprocal_rank() -> None:
+    dense = [ScoredDocument("a", 0.9, 1), ScoredDocument("b", 0.8, 2)]
+
+    combined = combine_documents(dense, [("b", 3.0)], RankingConfig(fusion="rrf"))
+
+    assert combined == [
+        ScoredDocument("b", 1 / 62 + 1 / 61, 2),
+        ScoredDocument("a", 1 / 61, 1),
+    ]

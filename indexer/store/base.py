@@ -182,6 +182,16 @@ class Store(Protocol):
         """The access groups of those documents that are restricted (others are public)."""
         ...
 
+    def activity_times(
+        self, person_ids: Sequence[str], roles: Iterable[str]
+    ) -> dict[str, list[datetime]]:
+        """When each person contributed in one of ``roles``."""
+        ...
+
+    def latest_activity(self, roles: Iterable[str]) -> datetime | None:
+        """The newest contribution time in one of ``roles``: the index's notion of now."""
+        ...
+
     def person_ids(self, source: str) -> dict[str, str]:
         """Resolved person id of every person key of ``source``."""
         ...

@@ -409,6 +409,34 @@ class SQLiteStore:
                 out[doc_id] = tuple(json.loads(groups))
         return out
 
+    def activity_times(
+        self, person_ids: Sequence[str], roles: Iterable[str]
+    ) -> dict[str, list[datetime]]:
+        """When each person contributed in one of ``roles`` (contributions without a time skip)."""
+        role_list = sorted(roles)
+        role_marks = ",".join("?" * len(role_list))
+        out: dict[str, list[datetime]] = {}
+        for batch in _batches(list(person_ids)):
+            marks = ",".join("?" * len(batch))
+            for person_id, time in self.db.execute(
+                "SELECT person_id, time FROM contributions WHERE time IS NOT NULL "
+                f"AND person_id IN ({marks}) AND role IN ({role_marks})",
+                [*batch, *role_list],
+            ):
+                out.setdefault(person_id, []).append(parse_time(time))  # type: ignore[arg-type]
+        return out
+
+    def latest_activity(self, roles: Iterable[str]) -> datetime | None:
+        """The newest contribution time in one of ``roles``: the index's notion of now."""
+        role_list = sorted(roles)
+        marks = ",".join("?" * len(role_list))
+        row = self.db.execute(
+            "SELECT max(time) FROM contributions "
+            f"WHERE person_id IS NOT NULL AND role IN ({marks})",
+            role_list,
+        ).fetchone()
+        return parse_time(row[0]) if row and row[0] else None
+
     def person_ids(self, source: str) -> dict[str, str]:
         """Resolved person id of every person key of ``source``."""
         rows = self.db.execute(
