@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     teams_hmac_key: SecretStr | None = None
     mattermost_token: SecretStr | None = None
+    chat_groups: list[str] = []
+    """Access groups of chat-tool users: they see public documents and these groups' ones."""
     cors_origins: list[str] = []
     allow_anonymous: bool = False
     gateway_groups_header: str = "X-WhoKnows-Groups"

@@ -289,3 +289,18 @@ def test_openapi_documents_both_key_schemes_on_v1_routes_only(client: TestClient
         if any("security" in operation for operation in operations.values())
     }
     assert secured == {"/v1/experts", "/v1/documents", "/v1/search", "/v1/people/{person_id}"}
+
+
+@pytest.mark.parametrize(("chat_groups", "sees"), [([], False), (["hr"], True)])
+def test_chat_tools_see_only_public_pages_and_their_configured_groups(
+    org: Org, embedder, chat_groups: list[str], sees: bool
+) -> None:
+    settings = Settings(data_dir=org.data, mattermost_token="mm-token", chat_groups=chat_groups)
+    with TestClient(create_app(settings, embedder=embedder)) as chat:
+        response = chat.post(
+            "/integrations/mattermost", data={"token": "mm-token", "text": PAY_QUERY}
+        )
+    assert response.status_code == 200
+    text = response.json()["text"]
+    assert ("Pay bands and the annual salary review" in text) is sees
+    assert ("Rita Quinn" in text) is sees

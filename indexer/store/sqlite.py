@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -149,6 +149,17 @@ class SQLiteStore:
         migrations.apply(self.db)
         self._vectors: VectorIndex | None = None
 
+    def _rows_in(
+        self, sql: str, ids: Iterable[Any], params: Sequence[Any] = ()
+    ) -> Iterator[tuple[Any, ...]]:
+        """Run ``sql`` over ``ids`` in batches: ``{ids}`` in it becomes ``?`` placeholders.
+
+        ``params`` bind the placeholders before ``{ids}``; the ids bind last.
+        """
+        for batch in _batches(list(ids)):
+            marks = ",".join("?" * len(batch))
+            yield from self.db.execute(sql.format(ids=marks), [*params, *batch])
+
     # ------------------------------------------------------------------ writing
     def document_hashes(self, source: str) -> dict[str, str]:
         rows = self.db.execute(
@@ -158,16 +169,14 @@ class SQLiteStore:
 
     def missing_embeddings(self, model_id: str, hashes: Iterable[str]) -> set[str]:
         wanted = set(hashes)
-        have: set[str] = set()
-        ordered = sorted(wanted)
-        for start in range(0, len(ordered), 500):
-            batch = ordered[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            rows = self.db.execute(
-                f"SELECT text_hash FROM embeddings WHERE model_id = ? AND text_hash IN ({marks})",
-                [model_id, *batch],
-            ).fetchall()
-            have.update(row[0] for row in rows)
+        have = {
+            row[0]
+            for row in self._rows_in(
+                "SELECT text_hash FROM embeddings WHERE model_id = ? AND text_hash IN ({ids})",
+                sorted(wanted),
+                [model_id],
+            )
+        }
         return wanted - have
 
     def put_embeddings(
@@ -373,57 +382,48 @@ class SQLiteStore:
         """For each document, its chunk that best matches ``query`` lexically (else its first)."""
         out: dict[str, ChunkRow] = {}
         expression = fts_query(query)
-        for batch in _batches(list(document_ids)):
-            marks = ",".join("?" * len(batch))
-            if expression:
-                rows = self.db.execute(
-                    "SELECT c.id, c.document_id, c.ordinal, c.body FROM chunks_fts "
-                    "JOIN chunks c ON c.id = chunks_fts.rowid "
-                    f"WHERE chunks_fts MATCH ? AND c.document_id IN ({marks}) "
-                    "ORDER BY bm25(chunks_fts)",
-                    [expression, *batch],
-                ).fetchall()
-                for row in rows:
-                    out.setdefault(row[1], ChunkRow(row[0], row[1], row[2], row[3]))
-            missing = [doc_id for doc_id in batch if doc_id not in out]
-            if missing:
-                marks = ",".join("?" * len(missing))
-                for row in self.db.execute(
-                    "SELECT id, document_id, ordinal, body FROM chunks "
-                    f"WHERE document_id IN ({marks}) ORDER BY ordinal",
-                    missing,
-                ):
-                    out.setdefault(row[1], ChunkRow(row[0], row[1], row[2], row[3]))
+        if expression:
+            for row in self._rows_in(
+                "SELECT c.id, c.document_id, c.ordinal, c.body FROM chunks_fts "
+                "JOIN chunks c ON c.id = chunks_fts.rowid "
+                "WHERE chunks_fts MATCH ? AND c.document_id IN ({ids}) ORDER BY bm25(chunks_fts)",
+                document_ids,
+                [expression],
+            ):
+                out.setdefault(row[1], ChunkRow(*row))
+        missing = [doc_id for doc_id in document_ids if doc_id not in out]
+        for row in self._rows_in(
+            "SELECT id, document_id, ordinal, body FROM chunks "
+            "WHERE document_id IN ({ids}) ORDER BY ordinal",
+            missing,
+        ):
+            out.setdefault(row[1], ChunkRow(*row))
         return out
 
     def access_groups(self, document_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
         """The access groups of those documents that are restricted (others are public)."""
-        out: dict[str, tuple[str, ...]] = {}
-        for batch in _batches(list(document_ids)):
-            marks = ",".join("?" * len(batch))
-            for doc_id, groups in self.db.execute(
-                f"SELECT id, access_groups FROM documents WHERE id IN ({marks}) "
-                "AND access_groups != '[]'",
-                batch,
-            ):
-                out[doc_id] = tuple(json.loads(groups))
-        return out
+        return {
+            doc_id: tuple(json.loads(groups))
+            for doc_id, groups in self._rows_in(
+                "SELECT id, access_groups FROM documents "
+                "WHERE access_groups != '[]' AND id IN ({ids})",
+                document_ids,
+            )
+        }
 
     def activity_times(
         self, person_ids: Sequence[str], roles: Iterable[str]
     ) -> dict[str, list[datetime]]:
         """When each person contributed in one of ``roles`` (contributions without a time skip)."""
         role_list = sorted(roles)
-        role_marks = ",".join("?" * len(role_list))
         out: dict[str, list[datetime]] = {}
-        for batch in _batches(list(person_ids)):
-            marks = ",".join("?" * len(batch))
-            for person_id, time in self.db.execute(
-                "SELECT person_id, time FROM contributions WHERE time IS NOT NULL "
-                f"AND person_id IN ({marks}) AND role IN ({role_marks})",
-                [*batch, *role_list],
-            ):
-                out.setdefault(person_id, []).append(parse_time(time))  # type: ignore[arg-type]
+        for person_id, time in self._rows_in(
+            "SELECT person_id, time FROM contributions WHERE time IS NOT NULL "
+            f"AND role IN ({','.join('?' * len(role_list))}) AND person_id IN ({{ids}})",
+            person_ids,
+            role_list,
+        ):
+            out.setdefault(person_id, []).append(parse_time(time))  # type: ignore[arg-type]
         return out
 
     def latest_activity(self, roles: Iterable[str]) -> datetime | None:
@@ -445,71 +445,61 @@ class SQLiteStore:
         return {key: person_id for key, person_id in rows}
 
     def chunks(self, ids: Sequence[int]) -> dict[int, ChunkRow]:
-        out: dict[int, ChunkRow] = {}
-        for batch in _batches(list(ids)):
-            marks = ",".join("?" * len(batch))
-            for row in self.db.execute(
-                f"SELECT id, document_id, ordinal, body FROM chunks WHERE id IN ({marks})", batch
-            ):
-                out[row[0]] = ChunkRow(row[0], row[1], row[2], row[3])
-        return out
+        return {
+            row[0]: ChunkRow(*row)
+            for row in self._rows_in(
+                "SELECT id, document_id, ordinal, body FROM chunks WHERE id IN ({ids})", ids
+            )
+        }
 
     def documents(self, ids: Sequence[str]) -> dict[str, DocumentRow]:
         out: dict[str, DocumentRow] = {}
-        for batch in _batches(list(ids)):
-            marks = ",".join("?" * len(batch))
-            for row in self.db.execute(
-                "SELECT id, source, kind, title, url, created, updated, access_groups "
-                f"FROM documents WHERE id IN ({marks})",
-                batch,
-            ):
-                out[row[0]] = DocumentRow(
-                    id=row[0],
-                    source=row[1],
-                    kind=row[2],
-                    title=row[3],
-                    url=row[4],
-                    created=parse_time(row[5]),
-                    updated=parse_time(row[6]),
-                    access_groups=tuple(json.loads(row[7])),
-                )
+        for row in self._rows_in(
+            "SELECT id, source, kind, title, url, created, updated, access_groups "
+            "FROM documents WHERE id IN ({ids})",
+            ids,
+        ):
+            out[row[0]] = DocumentRow(
+                id=row[0],
+                source=row[1],
+                kind=row[2],
+                title=row[3],
+                url=row[4],
+                created=parse_time(row[5]),
+                updated=parse_time(row[6]),
+                access_groups=tuple(json.loads(row[7])),
+            )
         return out
 
     def contributions_to(self, document_ids: Sequence[str]) -> list[ContributionRow]:
-        out: list[ContributionRow] = []
-        for batch in _batches(list(document_ids)):
-            marks = ",".join("?" * len(batch))
-            for row in self.db.execute(
+        return [
+            ContributionRow(row[0], row[1], row[2], row[3], row[4], parse_time(row[5]))
+            for row in self._rows_in(
                 "SELECT person_id, document_id, role, count, score, time FROM contributions "
-                f"WHERE person_id IS NOT NULL AND document_id IN ({marks})",
-                batch,
-            ):
-                out.append(
-                    ContributionRow(row[0], row[1], row[2], row[3], row[4], parse_time(row[5]))
-                )
-        return out
+                "WHERE person_id IS NOT NULL AND document_id IN ({ids})",
+                document_ids,
+            )
+        ]
 
     def people(self, ids: Sequence[str]) -> dict[str, PersonRow]:
         out: dict[str, PersonRow] = {}
-        for batch in _batches(list(ids)):
-            marks = ",".join("?" * len(batch))
-            for row in self.db.execute(
-                "SELECT id, name, aliases, title, team, location, bio, skills, active, url "
-                f"FROM people WHERE id IN ({marks})",
-                batch,
-            ):
-                out[row[0]] = PersonRow(
-                    id=row[0],
-                    name=row[1],
-                    aliases=tuple(json.loads(row[2])),
-                    title=row[3],
-                    team=row[4],
-                    location=row[5],
-                    bio=row[6],
-                    skills=tuple(json.loads(row[7])),
-                    active=bool(row[8]),
-                    url=row[9],
-                )
+        for row in self._rows_in(
+            "SELECT id, name, aliases, title, team, location, bio, skills, active, url "
+            "FROM people WHERE id IN ({ids})",
+            ids,
+        ):
+            out[row[0]] = PersonRow(
+                id=row[0],
+                name=row[1],
+                aliases=tuple(json.loads(row[2])),
+                title=row[3],
+                team=row[4],
+                location=row[5],
+                bio=row[6],
+                skills=tuple(json.loads(row[7])),
+                active=bool(row[8]),
+                url=row[9],
+            )
         return out
 
     def close(self) -> None:

@@ -81,7 +81,7 @@ async def slack_command(
             return slack.help_message(form.get("command") or "/whoknows")
         response_url = _response_url(form)
 
-    search = asyncio.create_task(asyncio.to_thread(_search, _service(request), query))
+    search = asyncio.create_task(asyncio.to_thread(_search, request, query))
     if ack_seconds > 0:
         await asyncio.wait({search}, timeout=ack_seconds)
     if search.done():
@@ -110,7 +110,7 @@ async def teams_webhook(request: Request) -> Message:
     if not query:
         return teams.help_message()
     try:
-        answer = await asyncio.to_thread(_search, _service(request), query)
+        answer = await asyncio.to_thread(_search, request, query)
     except QueryError as exc:
         return teams.error_message(str(exc))
     return teams.answer_message(answer)
@@ -132,7 +132,7 @@ async def mattermost_command(request: Request) -> Message:
     if not query:
         return mattermost.help_message(form.get("command") or "/whoknows")
     try:
-        answer = await asyncio.to_thread(_search, _service(request), query)
+        answer = await asyncio.to_thread(_search, request, query)
     except QueryError as exc:
         return mattermost.error_message(str(exc))
     return mattermost.answer_message(answer)
@@ -177,8 +177,12 @@ def _service(request: Request) -> SearchService:
     return service
 
 
-def _search(service: SearchService, query: str) -> AskResponse:
-    return service.search(query, people_limit=PEOPLE_LIMIT, documents_limit=DOCUMENTS_LIMIT)
+def _search(request: Request, query: str) -> AskResponse:
+    """Search as a chat user: public documents plus those of the configured ``chat_groups``."""
+    groups = tuple(request.app.state.settings.chat_groups)
+    return _service(request).search(
+        query, people_limit=PEOPLE_LIMIT, documents_limit=DOCUMENTS_LIMIT, groups=groups
+    )
 
 
 def _slack_reply(search: asyncio.Task[AskResponse]) -> Message:
