@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from indexer.models import Role
@@ -95,11 +95,16 @@ class Evidence:
 
 @dataclass(frozen=True)
 class RankedPerson:
-    """A person's score and the evidence behind it, strongest first."""
+    """A person's score and the evidence behind it, strongest first.
+
+    ``roles`` counts all their retrieved documents by their strongest role on
+    each (``evidence`` shows only the first few).
+    """
 
     person_id: str
     score: float
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    roles: tuple[tuple[str, int], ...] = ()
 
 
 def score_documents(chunks: Iterable[ScoredChunk]) -> list[ScoredDocument]:
@@ -125,7 +130,8 @@ def combine_documents(
     missing from a list gets 0 from it. Returns the top ``config.top_k``.
 
     >>> dense = [ScoredDocument("a", 0.8, 1), ScoredDocument("b", 0.7, 2)]
-    >>> [(d.document_id, round(d.score, 3)) for d in combine_documents(dense, [("b", 4.0)])]
+    >>> mix = RankingConfig(alpha=0.5, tau=0.05)
+    >>> [(d.document_id, round(d.score, 3)) for d in combine_documents(dense, [("b", 4.0)], mix)]
     [('b', 0.568), ('a', 0.5)]
     """
     scores: dict[str, float] = defaultdict(float)
@@ -192,8 +198,14 @@ def rank_people(
     ranked = []
     for person_id, items in per_person.items():
         items.sort(key=lambda e: (-e.score, e.document_id))
+        roles = Counter(e.role for e in items)
         ranked.append(
-            RankedPerson(person_id, sum(e.score for e in items), tuple(items[:evidence_per_person]))
+            RankedPerson(
+                person_id,
+                sum(e.score for e in items),
+                tuple(items[:evidence_per_person]),
+                tuple(sorted(roles.items())),
+            )
         )
     ranked.sort(key=lambda p: (-p.score, p.person_id))
     return ranked
@@ -210,7 +222,8 @@ def activity_prior(
 
     >>> from datetime import timedelta
     >>> now = datetime(2024, 1, 15)
-    >>> round(activity_prior([now, now - timedelta(days=14)], now, RankingConfig()), 3)
+    >>> config = RankingConfig(activity_half_life_days=14, activity_weight=3)
+    >>> round(activity_prior([now, now - timedelta(days=14)], now, config), 3)
     7.037
     """
     if config.activity_weight == 0:
@@ -222,12 +235,51 @@ def activity_prior(
     return (1.0 + math.log1p(recent)) ** config.activity_weight
 
 
+def explain(person: RankedPerson, titles: Mapping[str, str]) -> str:
+    """One sentence on why a person ranks, from their evidence.
+
+    >>> p = RankedPerson("ann", 1.0, (Evidence("d1", "author", 1.0),),
+    ...                  (("accepted_answerer", 2), ("answerer", 2), ("author", 2)))
+    >>> explain(p, {"d1": "Helm rollbacks"})
+    "Answered 4 related questions (2 accepted); wrote 'Helm rollbacks' and 1 more page."
+    """
+    counts = dict(person.roles)
+    clauses = []
+    answered = counts.get(Role.ANSWERER, 0) + counts.get(Role.ACCEPTED_ANSWERER, 0)
+    if answered:
+        accepted = counts.get(Role.ACCEPTED_ANSWERER, 0)
+        clauses.append(
+            f"answered {_plural(answered, 'related question')}"
+            + (f" ({accepted} accepted)" if accepted else "")
+        )
+    authored = counts.get(Role.AUTHOR, 0)
+    if authored:
+        first = next((e for e in person.evidence if e.role == Role.AUTHOR), None)
+        title = titles.get(first.document_id, "") if first else ""
+        if title:
+            more = f" and {_plural(authored - 1, 'more page')}" if authored > 1 else ""
+            clauses.append(f"wrote '{title}'{more}")
+        else:
+            clauses.append(f"wrote {_plural(authored, 'related page')}")
+    for role, noun, verb in (
+        (Role.EDITOR, "related page", "edited"),
+        (Role.SELF_DECLARED, "", "lists it in their profile"),
+        (Role.ASKER, "related question", "asked"),
+        (Role.COMMENTER, "related thread", "commented on"),
+    ):
+        if counts.get(role) and len(clauses) < 2:
+            clauses.append(f"{verb} {_plural(counts[role], noun)}" if noun else verb)
+    sentence = "; ".join(clauses[:2])
+    return (sentence[:1].upper() + sentence[1:] + ".") if sentence else ""
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def apply_priors(ranked: Sequence[RankedPerson], priors: Mapping[str, float]) -> list[RankedPerson]:
     """Multiply each person's score by their prior (1 when unknown) and sort again."""
-    rescored = [
-        RankedPerson(p.person_id, p.score * priors.get(p.person_id, 1.0), p.evidence)
-        for p in ranked
-    ]
+    rescored = [replace(p, score=p.score * priors.get(p.person_id, 1.0)) for p in ranked]
     rescored.sort(key=lambda p: (-p.score, p.person_id))
     return rescored
 

@@ -25,6 +25,11 @@ class PersonOut(BaseModel):
     title: str = ""
     team: str = ""
     location: str = ""
+    why: str = Field(
+        default="",
+        description="One sentence from the evidence, e.g. "
+        "\"Answered 4 related questions (2 accepted); wrote 'Delegation guide'.\"",
+    )
     evidence: list[EvidenceOut]
 
 

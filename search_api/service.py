@@ -21,6 +21,7 @@ from search_api.ranking import (
     activity_prior,
     apply_priors,
     combine_documents,
+    explain,
     rank_people,
     score_documents,
     snippet,
@@ -134,6 +135,7 @@ class SearchService:
         ranked = self._with_activity(ranked)[:limit]
         shown = sorted({e.document_id for p in ranked for e in p.evidence})
         docs = self.store.documents(shown)
+        titles = {doc_id: doc.title for doc_id, doc in docs.items()}
         snippets = self._snippets(query, retrieved, shown)
         out = []
         for person in ranked:
@@ -157,6 +159,7 @@ class SearchService:
                     title=row.title,
                     team=row.team,
                     location=row.location,
+                    why=explain(person, titles),
                     evidence=evidence,
                 )
             )

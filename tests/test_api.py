@@ -54,8 +54,10 @@ def test_experts_returns_the_author_first_with_evidence(client: TestClient) -> N
         "title",
         "team",
         "location",
+        "why",
         "evidence",
     }
+    assert first["why"] == "Wrote 'Rolling back a Helm release'; lists it in their profile."
     evidence = first["evidence"][0]
     assert set(evidence) == {"document_id", "title", "role", "url", "snippet"}
     assert (evidence["document_id"], evidence["title"], evidence["role"], evidence["url"]) == (

@@ -17,6 +17,7 @@ from search_api.ranking import (
     activity_prior,
     apply_priors,
     combine_documents,
+    explain,
     rank_people,
     score_documents,
     snippet,
@@ -89,8 +90,10 @@ def test_accepted_answerer_beats_a_commenter_on_the_same_document() -> None:
     )
 
     assert ranked == [
-        RankedPerson("ann", 1.0, (Evidence("qa/1", "accepted_answerer", 1.0),)),
-        RankedPerson("carol", 0.05, (Evidence("qa/1", "commenter", 0.05),)),
+        RankedPerson(
+            "ann", 1.0, (Evidence("qa/1", "accepted_answerer", 1.0),), (("accepted_answerer", 1),)
+        ),
+        RankedPerson("carol", 0.05, (Evidence("qa/1", "commenter", 0.05),), (("commenter", 1),)),
     ]
 
 
@@ -110,6 +113,7 @@ def test_several_roles_on_one_document_count_the_strongest_once() -> None:
             "bob",
             0.6 + 0.5 * 1.0,
             (Evidence("qa/1", "answerer", 0.6), Evidence("wiki/a", "author", 0.5)),
+            (("answerer", 1), ("author", 1)),
         )
     ]
 
@@ -138,7 +142,9 @@ def test_exclude_removes_people_and_unknown_documents_are_ignored() -> None:
         exclude=["ann"],
     )
 
-    assert ranked == [RankedPerson("bob", 0.05, (Evidence("qa/1", "asker", 0.05),))]
+    assert ranked == [
+        RankedPerson("bob", 0.05, (Evidence("qa/1", "asker", 0.05),), (("asker", 1),))
+    ]
 
 
 def test_equal_scores_are_ordered_by_person_id() -> None:
@@ -237,3 +243,44 @@ def test_combine_documents_can_fuse_by_reciprocal_rank() -> None:
         ScoredDocument("b", 1 / 62 + 1 / 61, 2),
         ScoredDocument("a", 1 / 61, 1),
     ]
+
+
+# ---------------------------------------------------------------- explanations
+
+
+def test_rank_people_counts_every_retrieved_document_by_role() -> None:
+    documents = [ScoredDocument(f"d{i}", float(i), i) for i in range(1, 5)]
+    contributions = [
+        row("ann", "d1", "accepted_answerer"),
+        row("ann", "d2", "answerer"),
+        row("ann", "d3", "author"),
+        row("ann", "d4", "author"),
+    ]
+
+    [ann] = rank_people(documents, contributions, evidence_per_person=1)
+
+    assert ann.roles == (("accepted_answerer", 1), ("answerer", 1), ("author", 2))
+
+
+@pytest.mark.parametrize(
+    ("roles", "evidence", "expected"),
+    [
+        ((("answerer", 1),), (), "Answered 1 related question."),
+        (
+            (("accepted_answerer", 3), ("commenter", 2)),
+            (),
+            "Answered 3 related questions (3 accepted); commented on 2 related threads.",
+        ),
+        ((("author", 1),), (Evidence("d1", "author", 1.0),), "Wrote 'Helm rollbacks'."),
+        ((("author", 2),), (), "Wrote 2 related pages."),
+        (
+            (("self_declared", 1), ("asker", 1)),
+            (),
+            "Lists it in their profile; asked 1 related question.",
+        ),
+        ((), (), ""),
+    ],
+)
+def test_explain_builds_one_sentence(roles, evidence, expected: str) -> None:
+    person = RankedPerson("ann", 1.0, evidence, roles)
+    assert explain(person, {"d1": "Helm rollbacks"}) == expected

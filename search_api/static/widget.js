@@ -71,6 +71,7 @@
     ".wk-meta{color:var(--wk-muted);font-size:.88rem}",
     ".wk-person .wk-meta{margin-left:.4rem}",
     ".wk-why{margin-top:.15rem;font-size:.9rem}",
+    ".wk-why-text{margin-top:.15rem;font-size:.85rem;opacity:.85}",
     ".wk-why-role{font-weight:600}",
     ".wk-why a{color:inherit}",
     ".wk-contacts{list-style:none;margin:0;padding:0}",
@@ -390,6 +391,7 @@
 
     var evidence = person.evidence || [];
     var top = evidence.filter(function (e) { return e.role !== "self_declared"; })[0] || evidence[0];
+    if (person.why) option.appendChild(el("div", "wk-why-text", person.why));
     if (top) {
       var why = el("div", "wk-why");
       why.appendChild(el("span", "wk-why-role", roleLabel(top.role) + ": "));
