@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from embeddings.base import Embedder
@@ -131,7 +131,7 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def bio_document(record: PersonRecord) -> Document | None:
+def bio_document(record: PersonRecord, default_groups: tuple[str, ...] = ()) -> Document | None:
     """The searchable self-description of a person, or ``None`` when they wrote none."""
     parts = [record.bio.strip()]
     if record.skills:
@@ -146,7 +146,7 @@ def bio_document(record: PersonRecord) -> Document | None:
         title=title,
         text=text,
         url=record.url,
-        access_groups=record.groups,
+        access_groups=record.groups or default_groups,
     )
 
 
@@ -249,8 +249,14 @@ class Indexer:
             for record in reader(spec):
                 self._collect(spec, record, out)
                 task.advance()
+        default_groups = tuple(spec.options.get("access_groups", ()))
+        if default_groups:
+            out.documents = {
+                doc_id: doc if doc.access_groups else replace(doc, access_groups=default_groups)
+                for doc_id, doc in out.documents.items()
+            }
         for record in out.people.values():
-            bio = bio_document(record)
+            bio = bio_document(record, default_groups)
             if bio is not None and bio.id not in out.documents:
                 out.documents[bio.id] = bio
                 out.contributions.append(

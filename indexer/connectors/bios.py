@@ -47,6 +47,7 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "location": ("location",),
     "bio": ("bio", "description", "about"),
     "skills": ("skills", "expertise", "tags"),
+    "groups": ("access_groups", "groups"),
     "active": ("active",),
     "inactive": ("inactive", "left"),
 }
@@ -366,9 +367,10 @@ def to_person(
         team=text("team"),
         location=text("location"),
         bio=text("bio"),
-        skills=_skills(_first(fields, mapping["skills"])),
+        skills=_list_value(_first(fields, mapping["skills"])),
         active=_active(fields, mapping),
         url=template.format_map(values) if template else "",
+        groups=_list_value(_first(fields, mapping["groups"])),
     )
     return person, record_id
 
@@ -409,7 +411,7 @@ def _aliases(email: str, github: str, handles: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _skills(value: Any) -> tuple[str, ...]:
+def _list_value(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     items = value if isinstance(value, list) else _SKILL_SEPARATORS.split(str(value))
