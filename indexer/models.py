@@ -94,6 +94,8 @@ class Rejected:
     file: str
     location: str
     reason: str
+    truncated: bool = False
+    """The rest of the file was not read: documents missing after this are not deletions."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.location}" if self.location else self.file

@@ -37,6 +37,8 @@ from indexer.store.base import IndexStats, SourceUpdate, Store, StoredChunk
 logger = logging.getLogger(__name__)
 
 EMBED_BATCH = 256
+CHUNKING_KEY = "chunking"
+"""Meta key of the model and chunk settings the stored chunks were made with."""
 
 
 class ProgressTask(Protocol):
@@ -77,6 +79,8 @@ class SourceSummary:
     people: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     error: str | None = None
+    incomplete: bool = False
+    """A file of the source was cut short: nothing was deleted, and the run fails."""
 
 
 @dataclass
@@ -92,7 +96,7 @@ class IndexSummary:
 
     @property
     def failed(self) -> bool:
-        return any(s.error for s in self.sources)
+        return any(s.error or s.incomplete for s in self.sources)
 
     def totals(self) -> dict[str, int]:
         keys = ("added", "changed", "deleted", "unchanged")
@@ -131,6 +135,19 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def access_groups_option(spec: SourceSpec) -> tuple[str, ...]:
+    """The source's ``access_groups`` rule: a group name or a list of them."""
+    value = spec.options.get("access_groups", ())
+    if isinstance(value, str):
+        return (value,) if value else ()
+    if isinstance(value, list | tuple) and all(isinstance(g, str) for g in value):
+        return tuple(value)
+    raise SourceError(
+        f"source {spec.name}: option access_groups must be a group name or a list of names, "
+        f"got {value!r}"
+    )
+
+
 def bio_document(record: PersonRecord, default_groups: tuple[str, ...] = ()) -> Document | None:
     """The searchable self-description of a person, or ``None`` when they wrote none."""
     parts = [record.bio.strip()]
@@ -167,13 +184,24 @@ class Indexer:
         self.chunk_tokens = min(chunk_tokens, embedder.max_tokens)
         self.chunk_overlap = chunk_overlap
         self.progress: Progress = progress or NoProgress()
+        self._rechunk = False
 
     def run(self, specs: Sequence[SourceSpec]) -> IndexSummary:
         """Index exactly ``specs``; return what changed."""
         started = time.monotonic()
         summary = IndexSummary()
+        chunking = json.dumps(
+            [self.embedder.model_id, self.chunk_tokens, self.chunk_overlap], ensure_ascii=False
+        )
+        self._rechunk = self.store.get_meta(CHUNKING_KEY) not in (None, chunking)
+        if self._rechunk:
+            logger.info("chunking settings changed: every document is chunked again")
         for spec in specs:
             summary.sources.append(self._index_source(spec, summary))
+        # chunks kept from earlier runs may lack vectors for this model (a model switch)
+        summary.embedded += self._embed(self.store.unembedded_chunks(self.embedder.model_id))
+        if not summary.failed:
+            self.store.set_meta(CHUNKING_KEY, chunking)
         summary.removed_sources = self.store.remove_sources_except(s.name for s in specs)
         resolution = resolve(self.store.person_records())
         summary.ambiguities = resolution.ambiguities
@@ -194,6 +222,12 @@ class Indexer:
                 "source %s (%s) failed: %s; its previous state is kept", spec.name, spec.kind, exc
             )
             return result
+        except (OSError, ValueError, TypeError, KeyError, UnicodeError) as exc:
+            result.error = f"the {spec.kind} connector failed on {spec.path}: {exc!r}"
+            logger.info(
+                "source %s (%s) failed: %s; its previous state is kept", spec.name, spec.kind, exc
+            )
+            return result
         result.rejected = read.rejected
         result.people = len(read.people)
         previous = self.store.document_hashes(spec.name)
@@ -202,7 +236,7 @@ class Indexer:
             doc_id = f"{spec.name}/{local_id}"
             digest = content_hash(doc)
             old = previous.get(doc_id)
-            if old == digest:
+            if old == digest and not self._rechunk:
                 result.unchanged += 1
                 continue
             if old is None:
@@ -211,9 +245,14 @@ class Indexer:
                 result.changed += 1
             changed[doc_id] = (doc, digest, self._chunks(doc_id, doc))
         current = {f"{spec.name}/{local_id}" for local_id in read.documents}
-        deleted = [doc_id for doc_id in previous if doc_id not in current]
+        result.incomplete = any(r.truncated for r in read.rejected)
+        deleted = (
+            [] if result.incomplete else [doc_id for doc_id in previous if doc_id not in current]
+        )
         result.deleted = len(deleted)
-        summary.embedded += self._embed([c for _, _, chunks in changed.values() for c in chunks])
+        summary.embedded += self._embed(
+            {c.text_hash: c.text for _, _, chunks in changed.values() for c in chunks}
+        )
         contributions = [
             Contribution(
                 c.person_key, f"{spec.name}/{c.document_id}", c.role, c.count, c.score, c.time
@@ -249,7 +288,7 @@ class Indexer:
             for record in reader(spec):
                 self._collect(spec, record, out)
                 task.advance()
-        default_groups = tuple(spec.options.get("access_groups", ()))
+        default_groups = access_groups_option(spec)
         if default_groups:
             out.documents = {
                 doc_id: doc if doc.access_groups else replace(doc, access_groups=default_groups)
@@ -303,8 +342,8 @@ class Indexer:
         )
         return [StoredChunk(doc_id, p.ordinal, p.text, p.body, text_hash(p.text)) for p in pieces]
 
-    def _embed(self, chunks: list[StoredChunk]) -> int:
-        by_hash = {c.text_hash: c.text for c in chunks}
+    def _embed(self, by_hash: dict[str, str]) -> int:
+        """Embed the texts with no cached vector for the model; return how many."""
         missing = sorted(self.store.missing_embeddings(self.embedder.model_id, by_hash))
         if not missing:
             return 0

@@ -215,6 +215,7 @@ def _summary_dict(summary: IndexSummary) -> dict[str, Any]:
                 "unchanged": s.unchanged,
                 "people": s.people,
                 "error": s.error,
+                "incomplete": s.incomplete,
                 "rejected": [
                     {"file": r.file, "location": r.location, "reason": r.reason} for r in s.rejected
                 ],
@@ -250,6 +251,13 @@ def _print_summary(summary: IndexSummary, max_rejections: int = 20) -> None:
         )
     out.print(table)
     for s in summary.sources:
+        if s.incomplete:
+            err.print(
+                f"[bold red]source {s.name} was cut short:[/] a file ended early (see the "
+                "rejections); what was read is indexed, nothing was deleted. Fix the file and "
+                "run again.",
+                highlight=False,
+            )
         if s.error:
             err.print(
                 f"[bold red]source {s.name} failed:[/] {s.error} (its previous state is kept)",

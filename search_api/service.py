@@ -90,9 +90,13 @@ class SearchService:
         query = check_query(query, self.max_query_chars)
         check_limit("limit", people_limit, minimum=0)
         check_limit("limit", documents_limit, minimum=0)
+        if self.store.refresh():  # a re-index replaced the vectors: pick them up
+            self._now = self.store.latest_activity(ACTIVITY_ROLES)
         retrieved = self._retrieve(query, groups)
         people = (
-            self._people(query, retrieved, people_limit, include_inactive) if people_limit else []
+            self._people(query, retrieved, people_limit, include_inactive, groups)
+            if people_limit
+            else []
         )
         documents = self._documents(query, retrieved, documents_limit) if documents_limit else []
         return AskResponse(query=query, people=people, documents=documents)
@@ -107,7 +111,9 @@ class SearchService:
             for chunk_id, score in dense
             if chunk_id in chunks
         )
-        lexical = self.store.search_documents_lexical(query, config.top_k)
+        # restricted documents are dropped below: fetch more so outsiders still get top_k
+        lexical_limit = config.top_k if groups is None else config.top_k * 3
+        lexical = self.store.search_documents_lexical(query, lexical_limit)
         if groups is not None:
             hidden = self._hidden(
                 {d.document_id for d in dense_docs} | {d for d, _ in lexical}, groups
@@ -123,7 +129,12 @@ class SearchService:
         return {d for d, needed in restricted.items() if not allowed.intersection(needed)}
 
     def _people(
-        self, query: str, retrieved: _Retrieved, limit: int, include_inactive: bool
+        self,
+        query: str,
+        retrieved: _Retrieved,
+        limit: int,
+        include_inactive: bool,
+        groups: Collection[str] | None,
     ) -> list[PersonOut]:
         doc_ids = [d.document_id for d in retrieved.documents]
         contributions = self.store.contributions_to(doc_ids)
@@ -132,7 +143,8 @@ class SearchService:
         ranked = rank_people(
             retrieved.documents, contributions, exclude=exclude, config=self.config
         )
-        ranked = self._with_activity(ranked)[:limit]
+        # a re-index may delete rows between these reads: drop what vanished
+        ranked = [p for p in self._with_activity(ranked, groups) if p.person_id in people][:limit]
         shown = sorted({e.document_id for p in ranked for e in p.evidence})
         docs = self.store.documents(shown)
         titles = {doc_id: doc.title for doc_id, doc in docs.items()}
@@ -149,6 +161,7 @@ class SearchService:
                     snippet=snippets[e.document_id],
                 )
                 for e in person.evidence
+                if e.document_id in docs
             ]
             out.append(
                 PersonOut(
@@ -165,11 +178,17 @@ class SearchService:
             )
         return out
 
-    def _with_activity(self, ranked: list[RankedPerson]) -> list[RankedPerson]:
-        """Apply the recent-activity prior (see ``ranking.activity_prior``)."""
+    def _with_activity(
+        self, ranked: list[RankedPerson], groups: Collection[str] | None
+    ) -> list[RankedPerson]:
+        """Apply the recent-activity prior (see ``ranking.activity_prior``).
+
+        Only activity on documents the caller may see counts, so hidden work
+        neither lifts a person nor shows through their score.
+        """
         if self.config.activity_weight == 0 or self._now is None or not ranked:
             return ranked
-        times = self.store.activity_times([p.person_id for p in ranked], ACTIVITY_ROLES)
+        times = self.store.activity_times([p.person_id for p in ranked], ACTIVITY_ROLES, groups)
         priors = {
             person_id: activity_prior(stamps, self._now, self.config)
             for person_id, stamps in times.items()

@@ -44,6 +44,7 @@ def source_summary(name: str, kind: str, path: Path, **counts: object) -> dict[s
         "unchanged": 0,
         "people": 3,
         "error": None,
+        "incomplete": False,
         "rejected": [],
     }
     out.update(counts)
@@ -99,6 +100,7 @@ def test_ask_prints_people_with_evidence_and_documents_as_json(tmp_path: Path, e
         "title",
         "team",
         "location",
+        "why",
         "evidence",
     }
     assert (first["id"], first["name"], first["aliases"]) == (ANA_ID, "Ana Kovač", [ANA_EMAIL])
@@ -152,7 +154,7 @@ def test_index_with_a_missing_source_exits_1_and_still_indexes_the_other(tmp_pat
     summary = json.loads(result.stdout)
     assert summary["ok"] is False
     failed = summary["sources"][1]
-    del failed["name"]  # "people.yml" while missing, "people" once it exists: see test_config
+    del failed["name"]  # see test_config: a file source keeps its name while missing
     assert failed == {
         "kind": "bios",
         "path": str(missing),
@@ -162,6 +164,7 @@ def test_index_with_a_missing_source_exits_1_and_still_indexes_the_other(tmp_pat
         "unchanged": 0,
         "people": 0,
         "error": f"bios file {missing} does not exist; check the source path",
+        "incomplete": False,
         "rejected": [],
     }
     assert summary["sources"][0] == source_summary("wiki", "wiki", wiki, added=3)

@@ -227,6 +227,8 @@ def _yaml_records(path: Path, text: str) -> list[RawRecord | Rejected]:
             return [_yaml_record(path, loader, None, item) for item in root.value]
     except yaml.YAMLError as error:
         raise SourceError(f"bios file {path} is not valid YAML: {_yaml_message(error)}") from error
+    except ValueError as error:  # a well-formed but impossible value, e.g. 2024-13-45
+        raise SourceError(f"bios file {path}: {error}") from error
     finally:
         loader.dispose()
     raise SourceError(f"bios file {path} must hold a mapping of id -> person or a list of people")
@@ -241,6 +243,8 @@ def _yaml_record(
         fields = loader.construct_object(value, deep=True)
     except yaml.YAMLError as error:
         return Rejected(file=str(path), location=location, reason=_yaml_message(error))
+    except ValueError as error:  # a well-formed but impossible value, e.g. 2024-13-45
+        return Rejected(file=str(path), location=location, reason=str(error))
     return RawRecord(location=location, record_id=record_id, fields=fields)
 
 

@@ -228,7 +228,10 @@ def _rows(path: Path) -> Iterator[etree._Element | Rejected]:
     except etree.XMLSyntaxError as error:
         location = f"line {error.lineno}" if error.lineno else ""
         yield Rejected(
-            str(path), location, f"malformed XML ({error.msg}); the rest of the file was not read"
+            str(path),
+            location,
+            f"malformed XML ({error.msg}); the rest of the file was not read",
+            truncated=True,
         )
     except OSError as error:
         raise SourceError(f"cannot read {path}: {error}; check the file's permissions") from error

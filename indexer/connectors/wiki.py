@@ -234,6 +234,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     except yaml.YAMLError as error:
         location = _yaml_location(error)
         raise PageError(location, f"malformed front matter: {_yaml_problem(error)}") from error
+    except ValueError as error:  # a well-formed but impossible value, e.g. 2024-13-45
+        raise PageError("line 2", f"malformed front matter: {error}") from error
     if value is None:
         value = {}
     if isinstance(value, str):
@@ -343,8 +345,10 @@ def _access_groups(front_matter: Mapping[str, Any], options: Mapping[str, Any]) 
     value = front_matter.get("access_groups", front_matter.get("groups"))
     if value is None:
         value = options.get("access_groups", ())
-    if isinstance(value, str):
+    if isinstance(value, str | int | float):
         value = [value]
+    if not isinstance(value, list | tuple):
+        raise PageError("", f"access_groups must be a group name or a list, got {value!r}")
     return tuple(str(group).strip() for group in value if str(group).strip())
 
 

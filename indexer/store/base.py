@@ -7,7 +7,7 @@ server backend can be added as one more module implementing the same protocol.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -147,6 +147,18 @@ class Store(Protocol):
         """Store the resolved people and point every contribution at them."""
         ...
 
+    def get_meta(self, key: str) -> str | None:
+        """A value the indexer keeps between runs (e.g. the chunking settings)."""
+        ...
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Keep a value between runs."""
+        ...
+
+    def unembedded_chunks(self, model_id: str) -> dict[str, str]:
+        """Texts of stored chunks with no cached vector for ``model_id``, by text hash."""
+        ...
+
     def build_vectors(self, model_id: str, dim: int) -> int:
         """Rebuild the dense index from cached vectors of every chunk; return its size."""
         ...
@@ -158,6 +170,10 @@ class Store(Protocol):
     # --- reading (search) ---
     def check_ready(self, model_id: str, dim: int) -> None:
         """Raise a clear error unless the stored index was built for this model."""
+        ...
+
+    def refresh(self) -> bool:
+        """Pick up an index a re-index replaced since loading; True when it did."""
         ...
 
     def search_dense(self, vector: npt.NDArray[np.float32], limit: int) -> list[tuple[int, float]]:
@@ -183,9 +199,12 @@ class Store(Protocol):
         ...
 
     def activity_times(
-        self, person_ids: Sequence[str], roles: Iterable[str]
+        self,
+        person_ids: Sequence[str],
+        roles: Iterable[str],
+        groups: Collection[str] | None = None,
     ) -> dict[str, list[datetime]]:
-        """When each person contributed in one of ``roles``."""
+        """When each person contributed in one of ``roles`` (to documents ``groups`` may see)."""
         ...
 
     def latest_activity(self, roles: Iterable[str]) -> datetime | None:

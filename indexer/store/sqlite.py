@@ -13,7 +13,8 @@ import json
 import logging
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from indexer.connectors.text import parse_time
-from indexer.errors import IndexNotFoundError
+from indexer.errors import IndexMismatchError, IndexNotFoundError
 from indexer.models import PersonRecord
 from indexer.store.base import (
     ChunkRow,
@@ -33,7 +34,7 @@ from indexer.store.base import (
     PersonRow,
     SourceUpdate,
 )
-from indexer.vectors import VectorIndex
+from indexer.vectors import MANIFEST_FILE, VectorIndex
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -126,6 +127,11 @@ def m002_documents_fts(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m003_meta(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -148,6 +154,9 @@ class SQLiteStore:
         self.db.execute("PRAGMA synchronous=NORMAL")
         migrations.apply(self.db)
         self._vectors: VectorIndex | None = None
+        self._loaded_for: tuple[str, int] | None = None
+        self._manifest_stamp: int | None = None
+        self._reload_lock = threading.Lock()
 
     def _rows_in(
         self, sql: str, ids: Iterable[Any], params: Sequence[Any] = ()
@@ -240,8 +249,9 @@ class SQLiteStore:
             )
             self.db.execute("DELETE FROM contributions WHERE source = ?", [update.name])
             self.db.conn.executemany(
-                "INSERT INTO contributions (source, person_key, document_id, role, count, score, "
-                "time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO contributions (source, person_key, person_id, document_id, role, "
+                "count, score, time) VALUES (?1, ?2, (SELECT person_id FROM person_keys k "
+                "WHERE k.source = ?1 AND k.key = ?2), ?3, ?4, ?5, ?6, ?7)",
                 [
                     (
                         update.name,
@@ -314,6 +324,22 @@ class SQLiteStore:
                 "WHERE k.source = contributions.source AND k.key = contributions.person_key)"
             )
 
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    def unembedded_chunks(self, model_id: str) -> dict[str, str]:
+        rows = self.db.execute(
+            "SELECT c.text_hash, c.text FROM chunks c LEFT JOIN embeddings e "
+            "ON e.model_id = ? AND e.text_hash = c.text_hash WHERE e.text_hash IS NULL",
+            [model_id],
+        ).fetchall()
+        return {text_hash: text for text_hash, text in rows}
+
     def build_vectors(self, model_id: str, dim: int) -> int:
         rows = self.db.execute(
             "SELECT c.id, e.vector FROM chunks c JOIN embeddings e "
@@ -343,8 +369,36 @@ class SQLiteStore:
 
     # ------------------------------------------------------------------ reading
     def check_ready(self, model_id: str, dim: int) -> None:
-        index = VectorIndex.load(self.data_dir / VECTORS_DIR, model_id, dim)
-        self._vectors = index
+        self._loaded_for = (model_id, dim)
+        self._manifest_stamp = self._stamp()
+        self._vectors = VectorIndex.load(self.data_dir / VECTORS_DIR, model_id, dim)
+
+    def refresh(self) -> bool:
+        """Load the vector index again if a re-index replaced it; True when it did.
+
+        A failed load (a half-written or mismatched index) keeps the one in use.
+        """
+        stamp = self._stamp()
+        if self._loaded_for is None or stamp == self._manifest_stamp:
+            return False
+        with self._reload_lock:
+            if stamp == self._manifest_stamp:
+                return False
+            try:
+                vectors = VectorIndex.load(self.data_dir / VECTORS_DIR, *self._loaded_for)
+            except (IndexMismatchError, IndexNotFoundError, RuntimeError) as exc:
+                logger.warning("kept the loaded vector index: the new one is unusable (%s)", exc)
+                return False
+            self._vectors = vectors
+            self._manifest_stamp = stamp
+            logger.info("loaded the new vector index (%d vectors)", vectors.size)
+            return True
+
+    def _stamp(self) -> int | None:
+        try:
+            return (self.data_dir / VECTORS_DIR / MANIFEST_FILE).stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
 
     def search_dense(self, vector: npt.NDArray[np.float32], limit: int) -> list[tuple[int, float]]:
         if self._vectors is None:
@@ -412,16 +466,33 @@ class SQLiteStore:
         }
 
     def activity_times(
-        self, person_ids: Sequence[str], roles: Iterable[str]
+        self,
+        person_ids: Sequence[str],
+        roles: Iterable[str],
+        groups: Collection[str] | None = None,
     ) -> dict[str, list[datetime]]:
-        """When each person contributed in one of ``roles`` (contributions without a time skip)."""
+        """When each person contributed in one of ``roles`` (contributions without a time skip).
+
+        With ``groups``, only contributions to documents those groups may see count.
+        """
         role_list = sorted(roles)
+        params: list[Any] = list(role_list)
+        visible = ""
+        if groups is not None:
+            group_list = sorted(groups)
+            visible = (
+                "AND c.document_id IN (SELECT d.id FROM documents d WHERE d.access_groups = '[]' "
+                "OR EXISTS (SELECT 1 FROM json_each(d.access_groups) g "
+                f"WHERE g.value IN ({','.join('?' * len(group_list))}))) "
+            )
+            params += group_list
         out: dict[str, list[datetime]] = {}
         for person_id, time in self._rows_in(
-            "SELECT person_id, time FROM contributions WHERE time IS NOT NULL "
-            f"AND role IN ({','.join('?' * len(role_list))}) AND person_id IN ({{ids}})",
+            "SELECT c.person_id, c.time FROM contributions c WHERE c.time IS NOT NULL "
+            f"AND c.role IN ({','.join('?' * len(role_list))}) {visible}"
+            "AND c.person_id IN ({ids})",
             person_ids,
-            role_list,
+            params,
         ):
             out.setdefault(person_id, []).append(parse_time(time))  # type: ignore[arg-type]
         return out
