@@ -123,8 +123,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loaded = service or SearchService.open(settings, embedder)
         app.state.keys = KeyStore(settings.data_dir)
-        app.state.built_at = _built_at(settings.data_dir)
-        metrics.set_index(loaded.store.stats(), app.state.built_at)
+        metrics.set_index(loaded.store.stats(), _built_at(settings.data_dir))
         app.state.service = loaded
         logger.info("serving the index in %s", settings.data_dir)
         try:
@@ -186,13 +185,16 @@ def create_app(
                 "chunks": stats.chunks,
                 "people": stats.people,
                 "model": loaded.embedder.model_id,
-                "built_at": request.app.state.built_at,
+                "built_at": _built_at(settings.data_dir),
             }
         )
 
     @app.get("/metrics", tags=["operations"], response_class=Response)
-    def prometheus_metrics() -> Response:
+    def prometheus_metrics(request: Request) -> Response:
         """Prometheus metrics: request latency by route, index size, last index time."""
+        loaded: SearchService | None = request.app.state.service
+        if loaded is not None:  # a re-index may have replaced the index since start-up
+            metrics.set_index(loaded.store.stats(), _built_at(settings.data_dir))
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/v1/experts", response_model=ExpertsResponse, tags=["search"])

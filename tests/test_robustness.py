@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
 from embeddings.sentence import resolve_model
+from indexer.config import Settings
 from indexer.models import SourceSpec
 from indexer.pipeline import Indexer, IndexSummary
 from indexer.store.sqlite import SQLiteStore
+from search_api.app import create_app
 from search_api.service import SearchService
 from tests.helpers import HELM_DOC, run_index, specs, write_org
 
@@ -130,3 +134,19 @@ def test_a_string_access_groups_rule_is_one_group(tmp_path: Path, embedder) -> N
     finally:
         store.close()
     assert groups == {'["hr"]'}
+
+
+def test_readyz_and_metrics_follow_a_reindex(tmp_path: Path, embedder) -> None:
+    wiki, bios = write_org(tmp_path)
+    run_index(tmp_path / "data", embedder, specs(wiki, bios))
+    settings = Settings(data_dir=tmp_path / "data", allow_anonymous=True)
+    with TestClient(create_app(settings, embedder=embedder)) as client:
+        assert client.get("/readyz").json()["documents"] == 6
+        (wiki / "new-page.md").write_text(
+            "---\ntitle: Kafka consumer lag\nauthors: [dana.wu@example.com]\n---\n"
+            "Watch consumer lag per partition.\n",
+            encoding="utf-8",
+        )
+        run_index(tmp_path / "data", embedder, specs(wiki, bios))
+        assert client.get("/readyz").json()["documents"] == 7
+        assert "whoknows_index_documents 7.0" in client.get("/metrics").text
