@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 120
     rate_limit_burst: int = 20
 
+    @field_validator("gateway_secret")
+    @classmethod
+    def _blank_secret_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        """An empty gateway secret (say, an unset variable in a compose file) trusts no one."""
+        return value if value is not None and value.get_secret_value().strip() else None
+
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     """Read settings from the config file, the environment and explicit overrides.

@@ -1,9 +1,10 @@
 """Who is calling a ``/v1`` route and which access groups they have.
 
 Order of checks: a trusted gateway header (``X-WhoKnows-Gateway`` matching
-``gateway_secret``; groups from ``gateway_groups_header``), then an API key
-(``Authorization: Bearer <key>`` or ``X-API-Key``), then anonymous access if
-``allow_anonymous`` is on (public documents only). ``admin`` keys see everything.
+``gateway_secret``; groups from ``gateway_groups_header``; an empty secret trusts
+no gateway), then an API key (``Authorization: Bearer <key>`` or ``X-API-Key``),
+then anonymous access if ``allow_anonymous`` is on (public documents only).
+``admin`` keys see everything.
 """
 
 from __future__ import annotations
@@ -50,10 +51,9 @@ def identify(request: Request, settings: Settings, keys: KeyStore | None) -> Cal
     """The caller of ``request``; raises a 401 or 403 :class:`HTTPException` otherwise."""
     gateway = request.headers.get(GATEWAY_HEADER)
     if gateway is not None:
-        secret = settings.gateway_secret
-        if secret is None or not hmac.compare_digest(
-            gateway.encode(), secret.get_secret_value().encode()
-        ):
+        secret = settings.gateway_secret.get_secret_value() if settings.gateway_secret else ""
+        # An empty secret (say, an unset variable in a compose file) trusts no gateway.
+        if not secret.strip() or not hmac.compare_digest(gateway.encode(), secret.encode()):
             raise _unauthorized(BAD_GATEWAY)
         header = request.headers.get(settings.gateway_groups_header, "")
         return Caller("gateway", frozenset(g.strip() for g in header.split(",") if g.strip()))

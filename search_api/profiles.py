@@ -8,6 +8,7 @@ public store methods.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
@@ -64,7 +65,9 @@ def person_profile(
     ``bio``) and lists each document once, under the person's strongest role.
     ``groups`` are the caller's access groups (None: no restriction): documents
     restricted to other groups are left out, and a person all of whose
-    documents are hidden is reported as not found.
+    documents are hidden is reported as not found. The ``bio`` and ``skills``
+    keep only what comes from records whose bio document the caller may see,
+    and ``sources`` leave out those where all of the person's documents are hidden.
 
     Example:
         >>> person_profile(store, "ana-kovac-eb5404").contacts[0].url  # doctest: +SKIP
@@ -75,10 +78,18 @@ def person_profile(
         raise PersonNotFound(f"no person with id {person_id!r}")
     contributions = _contributions_of(store, person_id)
     documents = store.documents(sorted({c.document_id for c in contributions}))
+    sources = _sources_of(store, person_id)
+    bio, skills = row.bio, list(row.skills)
     if groups is not None:
-        documents = {k: d for k, d in documents.items() if _visible(d, groups)}
+        every = documents
+        documents = {k: d for k, d in every.items() if _visible(d, groups)}
         if contributions and not documents:
             raise PersonNotFound(f"no person with id {person_id!r}")
+        if len(documents) < len(every):
+            bio, skills = _visible_bio(store, row, documents)
+            shown = {d.source for d in documents.values()}
+            hidden = {d.source for d in every.values()} - shown
+            sources = [s for s in sources if s.name not in hidden]
     ranked = rank_evidence(contributions, documents)
     return PersonProfile(
         id=row.id,
@@ -87,12 +98,12 @@ def person_profile(
         title=row.title,
         team=row.team,
         location=row.location,
-        bio=row.bio,
-        skills=list(row.skills),
+        bio=bio,
+        skills=skills,
         active=row.active,
         url=row.url,
         contacts=contact_links(row),
-        sources=_sources_of(store, person_id),
+        sources=sources,
         evidence=ranked[:evidence],
         topics=top_topics([e.title for e in ranked], topics),
     )
@@ -185,6 +196,32 @@ def _contributions_of(store: SQLiteStore, person_id: str) -> list[ContributionRo
         [person_id],
     ).fetchall()
     return [ContributionRow(*row[:5], parse_time(row[5])) for row in rows]
+
+
+def _visible_bio(
+    store: SQLiteStore, person: PersonRow, visible: dict[str, DocumentRow]
+) -> tuple[str, list[str]]:
+    """The bio and skills of ``person`` drawn only from records whose bio document is visible.
+
+    A record's bio and skills are indexed as the document ``<source>/bio/<key>``;
+    a record with a bio or skills but no visible bio document shows neither.
+    """
+    rows = store.db.execute(
+        "SELECT r.source, r.key, r.record FROM person_records r JOIN person_keys k "
+        "ON k.source = r.source AND k.key = r.key WHERE k.person_id = ? ORDER BY r.source, r.key",
+        [person.id],
+    ).fetchall()
+    bios: list[str] = []
+    skills: set[str] = set()
+    for source, key, text in rows:
+        record = json.loads(text)
+        if f"{source}/bio/{key}" not in visible:
+            continue
+        if record.get("bio"):
+            bios.append(record["bio"])
+        skills.update(record.get("skills", ()))
+    bio = person.bio if person.bio in bios else next(iter(bios), "")
+    return bio, [s for s in person.skills if s in skills]
 
 
 def _sources_of(store: SQLiteStore, person_id: str) -> list[SourceRef]:

@@ -13,13 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi import HTTPException
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from starlette.requests import Request
 
 from indexer.config import Settings
 from indexer.models import SourceSpec
 from indexer.store.sqlite import SQLiteStore
 from search_api.app import create_app
+from search_api.auth import identify
 from search_api.keys import KeyStore
+from search_api.profiles import person_profile
 from tests.helpers import ANA_ID, HELM_DOC, run_index, write_org
 
 GATEWAY_SECRET = "gateway-secret-for-tests"
@@ -304,3 +309,117 @@ def test_chat_tools_see_only_public_pages_and_their_configured_groups(
     text = response.json()["text"]
     assert ("Pay bands and the annual salary review" in text) is sees
     assert ("Rita Quinn" in text) is sees
+
+
+DIRECTORY_BIO = "Platform team member; ask her about deployments."
+HR_BIO = "Runs the Kubernetes clusters and maintains the Helm charts of every service."
+
+
+@pytest.fixture(scope="module")
+def hr_bios(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
+    """Ana's team.yml record (bio and skills) restricted to ``hr``; a public directory entry."""
+    root = tmp_path_factory.mktemp("hr-bios")
+    wiki, bios = write_org(root)
+    directory = root / "directory.csv"
+    directory.write_text(
+        f"name,email,bio\nAna Kovač,ana.kovac@example.com,{DIRECTORY_BIO}\n", encoding="utf-8"
+    )
+    data = root / "data"
+    specs = [
+        SourceSpec("wiki", str(wiki), "wiki", {"git": False}),
+        SourceSpec("bios", str(bios), "team", {"access_groups": ["hr"]}),
+        SourceSpec("bios", str(directory), "directory"),
+    ]
+    assert not run_index(data, embedder, specs).failed
+    return data
+
+
+@pytest.mark.parametrize(
+    ("groups", "bio", "skills", "sources"),
+    [
+        (None, None, ["kubernetes", "helm"], ["directory", "team", "wiki"]),
+        (frozenset({"hr"}), None, ["kubernetes", "helm"], ["directory", "team", "wiki"]),
+        (frozenset(), DIRECTORY_BIO, [], ["directory", "wiki"]),
+        (frozenset({"eng"}), DIRECTORY_BIO, [], ["directory", "wiki"]),
+    ],
+)
+def test_a_profile_hides_the_bio_skills_and_sources_of_restricted_bio_records(
+    hr_bios: Path,
+    groups: frozenset[str] | None,
+    bio: str | None,
+    skills: list[str],
+    sources: list[str],
+) -> None:
+    store = SQLiteStore(hr_bios)
+    try:
+        merged = store.people([ANA_ID])[ANA_ID].bio
+        profile = person_profile(store, ANA_ID, groups=groups)
+    finally:
+        store.close()
+
+    assert profile.bio == (merged if bio is None else bio)
+    assert profile.skills == skills
+    assert [s.name for s in profile.sources] == sources
+    if bio is not None:
+        assert HR_BIO not in profile.model_dump_json()
+
+
+def test_a_profile_of_a_person_whose_only_bio_is_restricted_shows_no_bio(
+    tmp_path: Path, embedder
+) -> None:
+    wiki, bios = write_org(tmp_path)
+    data = tmp_path / "data"
+    specs = [
+        SourceSpec("wiki", str(wiki), "wiki", {"git": False}),
+        SourceSpec("bios", str(bios), "team", {"access_groups": ["hr"]}),
+    ]
+    assert not run_index(data, embedder, specs).failed
+    settings = Settings(data_dir=data, allow_anonymous=True, rate_limit_burst=1000)
+    with TestClient(create_app(settings, embedder=embedder)) as anonymous:
+        response = anonymous.get(f"/v1/people/{ANA_ID}")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["bio"], body["skills"], [s["name"] for s in body["sources"]]) == ("", [], ["wiki"])
+    assert [e["document_id"] for e in body["evidence"]] == [HELM_DOC]
+    assert "Kubernetes clusters" not in response.text
+
+
+@pytest.mark.parametrize("secret", ["", "  "])
+def test_an_empty_gateway_secret_trusts_no_gateway(org: Org, embedder, secret: str) -> None:
+    settings = Settings(data_dir=org.data, allow_anonymous=True, gateway_secret=secret)
+    with TestClient(create_app(settings, embedder=embedder)) as app:
+        response = app.get(
+            "/v1/search",
+            params={"q": PAY_QUERY},
+            headers={"X-WhoKnows-Gateway": secret, "X-WhoKnows-Groups": "hr"},
+        )
+
+    assert settings.gateway_secret is None
+    assert (response.status_code, response.json()) == (
+        401,
+        {"detail": DETAILS[401]["gateway with a wrong secret"]},
+    )
+
+
+@pytest.mark.parametrize(("secret", "header"), [("", ""), (" ", " "), (GATEWAY_SECRET, "")])
+def test_identify_refuses_an_empty_gateway_secret_or_header(secret: str, header: str) -> None:
+    settings = Settings.model_construct(
+        gateway_secret=SecretStr(secret),
+        gateway_groups_header="X-WhoKnows-Groups",
+        allow_anonymous=True,
+    )
+    request = Request(
+        {
+            "type": "http",
+            "headers": [
+                (b"x-whoknows-gateway", header.encode()),
+                (b"x-whoknows-groups", b"hr"),
+            ],
+        }
+    )
+
+    with pytest.raises(HTTPException) as raised:
+        identify(request, settings, None)
+
+    assert raised.value.status_code == 401
