@@ -201,6 +201,46 @@ def test_search_page_finds_ana_and_opens_her_profile(servers: Servers, page, tmp
     expect(page.locator(".wk-option")).to_have_count(0)
 
 
+def test_search_page_opened_with_a_key_sends_it_on_search_and_profile(
+    servers: Servers, page
+) -> None:
+    from playwright.sync_api import expect
+
+    calls: list[tuple[str, str | None]] = []
+    page.on(
+        "request",
+        lambda r: (
+            calls.append((r.url, r.headers.get("authorization"))) if "/v1/" in r.url else None
+        ),
+    )
+    page.goto(f"{servers.api}/#key={servers.key}")
+    expect(page).to_have_url(f"{servers.api}/#/")
+    _type_query(page)
+    person_link = page.locator(".wk-person").first.locator(".wk-person-link")
+    expect(person_link).to_have_text("Ana Kovač")
+    person_link.click()
+    expect(page).to_have_url(f"{servers.api}/#/people/{ANA_ID}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ana Kovač")
+    page.reload()  # the key stays for the tab (sessionStorage), not in the address
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ana Kovač")
+
+    profile_calls = [auth for url, auth in calls if f"/v1/people/{ANA_ID}" in url]
+    assert len(profile_calls) == 2
+    assert any("/v1/search" in url for url, _ in calls)
+    assert {auth for _, auth in calls} == {f"Bearer {servers.key}"}
+
+
+def test_a_broken_profile_link_says_so(servers: Servers, page) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{servers.api}/#/people/%E0%A4%A")
+
+    profile = page.locator("#profile-view")
+    expect(profile.locator(".message")).to_contain_text("This is not a valid profile link")
+    expect(profile.get_by_role("link", name="← Back to search")).to_be_visible()
+    expect(page.locator("#search-view")).to_be_hidden()
+
+
 def test_widget_works_on_an_allowed_intranet_origin(servers: Servers, page, tmp_path) -> None:
     from playwright.sync_api import expect
 
