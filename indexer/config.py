@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     gateway_secret: SecretStr | None = None
     rate_limit_per_minute: int = 120
     rate_limit_burst: int = 20
+    evidence_half_life_days: float | None = None
+    """Freshness of evidence (ranking): None keeps the ranking's default (off)."""
+    activity_half_life_days: float | None = None
+    """Half-life of the recent-activity prior (ranking): None keeps the default (14 days)."""
 
     @field_validator("gateway_secret")
     @classmethod

@@ -57,6 +57,11 @@ class RankingConfig:
     """Half-life of a contribution in a person's recent activity (the activity prior)."""
     activity_weight: float = 2.0
     """Exponent of the activity prior; 0 turns it off."""
+    evidence_half_life_days: float = 0.0
+    """Freshness: a contribution's weight halves every so many days (0 = off, the default:
+    on validation it helped Q&A sites but hurt the handbook, see docs/evaluation.md)."""
+    evidence_floor: float = 0.3
+    """The share of a contribution's weight that never decays."""
 
 
 ACTIVITY_ROLES: frozenset[str] = frozenset({Role.ACCEPTED_ANSWERER, Role.ANSWERER, Role.AUTHOR})
@@ -159,9 +164,18 @@ def combine_documents(
     return ranked[: config.top_k]
 
 
-def contribution_weight(row: ContributionRow, config: RankingConfig = RankingConfig()) -> float:
-    """Weight of one contribution: its role, more for many commits/edits or a high vote score."""
+def contribution_weight(
+    row: ContributionRow, config: RankingConfig = RankingConfig(), now: datetime | None = None
+) -> float:
+    """Weight of one contribution: its role, more for many commits/edits or a high vote score.
+
+    With ``config.evidence_half_life_days`` and ``now``, older contributions weigh less.
+    """
     weight = ROLE_WEIGHTS.get(row.role, 0.3)
+    if config.evidence_half_life_days > 0 and now is not None and row.time is not None:
+        age_days = max((now - row.time).total_seconds(), 0.0) / 86400
+        decay = 0.5 ** (age_days / config.evidence_half_life_days)
+        weight *= config.evidence_floor + (1 - config.evidence_floor) * decay
     if row.role in (Role.AUTHOR, Role.EDITOR) and row.count > 1:
         weight *= 1.0 + config.commit_bonus * math.log(row.count)
     if row.role in (Role.ANSWERER, Role.ACCEPTED_ANSWERER) and row.score > 0:
@@ -176,8 +190,12 @@ def rank_people(
     exclude: Iterable[str] = (),
     evidence_per_person: int = EVIDENCE_PER_PERSON,
     config: RankingConfig = RankingConfig(),
+    now: datetime | None = None,
 ) -> list[RankedPerson]:
     """Aggregate document scores into people, best first (ties by person id).
+
+    ``now`` (the newest activity in the index) ages contributions when the
+    config asks for evidence freshness.
 
     A person who contributed to one document in several roles counts the
     strongest role only, so asking and then answering is not double-counted.
@@ -188,7 +206,7 @@ def rank_people(
     for row in contributions:
         if row.person_id in skip or row.document_id not in doc_score:
             continue
-        value = doc_score[row.document_id] * contribution_weight(row, config)
+        value = doc_score[row.document_id] * contribution_weight(row, config, now)
         key = (row.person_id, row.document_id)
         if key not in best or value > best[key].score:
             best[key] = Evidence(row.document_id, row.role, value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from embeddings.base import Embedder
 from indexer.config import Settings
@@ -70,7 +70,7 @@ class SearchService:
             from embeddings.sentence import SentenceEmbedder
 
             embedder = SentenceEmbedder(settings.model, batch_size=settings.embed_batch_size)
-        return cls(store, embedder)
+        return cls(store, embedder, config=ranking_config(settings))
 
     def search(
         self,
@@ -141,7 +141,7 @@ class SearchService:
         people = self.store.people(sorted({c.person_id for c in contributions}))
         exclude = [] if include_inactive else [p.id for p in people.values() if not p.active]
         ranked = rank_people(
-            retrieved.documents, contributions, exclude=exclude, config=self.config
+            retrieved.documents, contributions, exclude=exclude, config=self.config, now=self._now
         )
         # a re-index may delete rows between these reads: drop what vanished
         ranked = [p for p in self._with_activity(ranked, groups) if p.person_id in people][:limit]
@@ -231,6 +231,16 @@ class SearchService:
 
     def close(self) -> None:
         self.store.close()
+
+
+def ranking_config(settings: Settings) -> RankingConfig:
+    """The ranking's defaults with the half-lives the settings override."""
+    overrides = {
+        name: value
+        for name in ("evidence_half_life_days", "activity_half_life_days")
+        if (value := getattr(settings, name)) is not None
+    }
+    return replace(RankingConfig(), **overrides)
 
 
 def check_query(query: str, max_chars: int = MAX_QUERY_CHARS) -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from indexer.config import Settings, load_settings
 from indexer.store.base import ContributionRow
 from search_api.ranking import (
     Evidence,
@@ -17,12 +18,14 @@ from search_api.ranking import (
     activity_prior,
     apply_priors,
     combine_documents,
+    contribution_weight,
     explain,
     rank_people,
     score_documents,
     snippet,
 )
 from search_api.retrieval import reciprocal_rank_fusion
+from search_api.service import ranking_config
 
 
 def row(person: str, document: str, role: str, *, count: int = 1, score: int = 0):
@@ -284,3 +287,28 @@ def test_rank_people_counts_every_retrieved_document_by_role() -> None:
 def test_explain_builds_one_sentence(roles, evidence, expected: str) -> None:
     person = RankedPerson("ann", 1.0, evidence, roles)
     assert explain(person, {"d1": "Helm rollbacks"}) == expected
+
+
+def test_evidence_freshness_halves_old_contributions_down_to_a_floor() -> None:
+    now = datetime(2024, 6, 1, tzinfo=UTC)
+    fresh = ContributionRow("ann", "qa/1", "answerer", 1, 0, now)
+    old = ContributionRow("bob", "qa/1", "answerer", 1, 0, now - timedelta(days=60))
+    config = RankingConfig(evidence_half_life_days=30, evidence_floor=0.2)
+
+    ranked = rank_people(DOCS, [fresh, old], config=config, now=now)
+
+    assert [(p.person_id, p.score) for p in ranked] == [
+        ("ann", 0.6),
+        ("bob", pytest.approx(0.6 * (0.2 + 0.8 * 0.25))),
+    ]
+    assert contribution_weight(old, RankingConfig(), now) == 0.6  # off by default
+
+
+def test_settings_set_the_ranking_half_lives(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WHOKNOWS_EVIDENCE_HALF_LIFE_DAYS", raising=False)
+    assert ranking_config(Settings()) == RankingConfig()
+
+    monkeypatch.setenv("WHOKNOWS_EVIDENCE_HALF_LIFE_DAYS", "30")
+    config = ranking_config(load_settings(activity_half_life_days=7))
+
+    assert (config.evidence_half_life_days, config.activity_half_life_days) == (30.0, 7.0)
