@@ -19,6 +19,7 @@ from embeddings.base import Embedder
 from indexer.config import Settings, load_settings
 from indexer.errors import WhoKnowsError
 from indexer.models import DocumentKind
+from indexer.store.sqlite import VECTORS_DIR
 from indexer.vectors import Manifest
 from search_api.auth import API_KEY_HEADER, Caller, CallerDep
 from search_api.integrations.routes import router as integrations_router
@@ -62,7 +63,6 @@ QueryParam = Annotated[
 LimitParam = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="How many results")]
 CONFIG_ENV = "WHOKNOWS_CONFIG"
 """The config file ``app_from_env`` reads (``whoknows serve --workers N`` sets it)."""
-VECTORS_DIR = "vectors"
 
 
 @dataclass(frozen=True)

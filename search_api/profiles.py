@@ -1,29 +1,20 @@
 """A person's profile: who they are, how to reach them and the documents that show what they know.
 
-The :class:`~indexer.store.base.Store` interface has no "contributions of a
-person" or "sources of a person" reads yet, so this module runs two read-only
-queries through ``store.db`` (the SQLite backend); everything else goes through
-public store methods.
+Reads go through the :class:`~indexer.store.base.Store` interface only.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from indexer.connectors.text import parse_time
 from indexer.errors import WhoKnowsError
 from indexer.models import DocumentKind, Role
-from indexer.store.base import ContributionRow, DocumentRow, PersonRow
+from indexer.store.base import ContributionRow, DocumentRow, PersonRow, Store
 from search_api.profile_schemas import ContactLink, PersonProfile, ProfileEvidence, SourceRef
 from search_api.ranking import ROLE_WEIGHTS
-
-if TYPE_CHECKING:
-    from indexer.store.sqlite import SQLiteStore
 
 ROLE_TIERS: dict[str, int] = {
     Role.ACCEPTED_ANSWERER: 0,
@@ -52,7 +43,7 @@ class PersonNotFound(WhoKnowsError):
 
 
 def person_profile(
-    store: SQLiteStore,
+    store: Store,
     person_id: str,
     *,
     topics: int = 5,
@@ -76,7 +67,7 @@ def person_profile(
     row = store.people([person_id]).get(person_id)
     if row is None:
         raise PersonNotFound(f"no person with id {person_id!r}")
-    contributions = _contributions_of(store, person_id)
+    contributions = store.contributions_of(person_id)
     documents = store.documents(sorted({c.document_id for c in contributions}))
     sources = _sources_of(store, person_id)
     bio, skills = row.bio, list(row.skills)
@@ -189,45 +180,25 @@ def _role_key(role: str) -> tuple[int, float]:
     return (ROLE_TIERS.get(role, OTHER_TIER), -ROLE_WEIGHTS.get(role, 0.0))
 
 
-def _contributions_of(store: SQLiteStore, person_id: str) -> list[ContributionRow]:
-    rows = store.db.execute(
-        "SELECT person_id, document_id, role, count, score, time FROM contributions "
-        "WHERE person_id = ? ORDER BY document_id, role",
-        [person_id],
-    ).fetchall()
-    return [ContributionRow(*row[:5], parse_time(row[5])) for row in rows]
-
-
 def _visible_bio(
-    store: SQLiteStore, person: PersonRow, visible: dict[str, DocumentRow]
+    store: Store, person: PersonRow, visible: dict[str, DocumentRow]
 ) -> tuple[str, list[str]]:
     """The bio and skills of ``person`` drawn only from records whose bio document is visible.
 
     A record's bio and skills are indexed as the document ``<source>/bio/<key>``;
     a record with a bio or skills but no visible bio document shows neither.
     """
-    rows = store.db.execute(
-        "SELECT r.source, r.key, r.record FROM person_records r JOIN person_keys k "
-        "ON k.source = r.source AND k.key = r.key WHERE k.person_id = ? ORDER BY r.source, r.key",
-        [person.id],
-    ).fetchall()
     bios: list[str] = []
     skills: set[str] = set()
-    for source, key, text in rows:
-        record = json.loads(text)
-        if f"{source}/bio/{key}" not in visible:
+    for source, record in store.records_of(person.id):
+        if f"{source}/bio/{record.key}" not in visible:
             continue
-        if record.get("bio"):
-            bios.append(record["bio"])
-        skills.update(record.get("skills", ()))
+        if record.bio:
+            bios.append(record.bio)
+        skills.update(record.skills)
     bio = person.bio if person.bio in bios else next(iter(bios), "")
     return bio, [s for s in person.skills if s in skills]
 
 
-def _sources_of(store: SQLiteStore, person_id: str) -> list[SourceRef]:
-    rows = store.db.execute(
-        "SELECT DISTINCT k.source, COALESCE(s.kind, '') FROM person_keys k "
-        "LEFT JOIN sources s ON s.name = k.source WHERE k.person_id = ? ORDER BY k.source",
-        [person_id],
-    ).fetchall()
-    return [SourceRef(name=name, kind=kind) for name, kind in rows]
+def _sources_of(store: Store, person_id: str) -> list[SourceRef]:
+    return [SourceRef(name=name, kind=kind) for name, kind in store.sources_of(person_id)]

@@ -231,6 +231,18 @@ class Store(Protocol):
         """People by id."""
         ...
 
+    def contributions_of(self, person_id: str) -> list[ContributionRow]:
+        """Every resolved contribution of one person."""
+        ...
+
+    def records_of(self, person_id: str) -> list[tuple[str, PersonRecord]]:
+        """The source records merged into one person, as ``(source, record)``."""
+        ...
+
+    def sources_of(self, person_id: str) -> list[tuple[str, str]]:
+        """``(source name, kind)`` of every source that knows the person."""
+        ...
+
     def close(self) -> None:
         """Release files and connections."""
         ...

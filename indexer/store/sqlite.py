@@ -573,6 +573,31 @@ class SQLiteStore:
             )
         return out
 
+    def contributions_of(self, person_id: str) -> list[ContributionRow]:
+        rows = self.db.execute(
+            "SELECT person_id, document_id, role, count, score, time FROM contributions "
+            "WHERE person_id = ? ORDER BY document_id, role",
+            [person_id],
+        ).fetchall()
+        return [ContributionRow(*row[:5], parse_time(row[5])) for row in rows]
+
+    def records_of(self, person_id: str) -> list[tuple[str, PersonRecord]]:
+        rows = self.db.execute(
+            "SELECT r.source, r.record FROM person_records r JOIN person_keys k "
+            "ON k.source = r.source AND k.key = r.key WHERE k.person_id = ? "
+            "ORDER BY r.source, r.key",
+            [person_id],
+        ).fetchall()
+        return [(source, _record_from_json(record)) for source, record in rows]
+
+    def sources_of(self, person_id: str) -> list[tuple[str, str]]:
+        rows = self.db.execute(
+            "SELECT DISTINCT k.source, COALESCE(s.kind, '') FROM person_keys k "
+            "LEFT JOIN sources s ON s.name = k.source WHERE k.person_id = ? ORDER BY k.source",
+            [person_id],
+        ).fetchall()
+        return [(name, kind) for name, kind in rows]
+
     def close(self) -> None:
         self.db.conn.close()
 
