@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     """Freshness of evidence (ranking): None keeps the ranking's default (off)."""
     activity_half_life_days: float | None = None
     """Half-life of the recent-activity prior (ranking): None keeps the default (14 days)."""
+    reload_interval: float = 1.0
+    """Seconds between a server's checks for a new index generation; 0 turns hot reload off."""
 
     @field_validator("gateway_secret")
     @classmethod

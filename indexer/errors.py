@@ -21,3 +21,15 @@ class IndexMismatchError(WhoKnowsError):
 
 class IndexNotFoundError(WhoKnowsError):
     """No index has been built in the data directory yet."""
+
+
+class IndexLockedError(WhoKnowsError):
+    """Another re-index holds the data directory's lock."""
+
+
+class TooManyRejectedError(WhoKnowsError):
+    """More records were rejected than ``--max-errors`` allows; nothing was switched."""
+
+
+class VerificationError(WhoKnowsError):
+    """A freshly built generation failed its checks; the served one stays."""

@@ -21,7 +21,7 @@ from typing import Protocol
 from embeddings.base import Embedder
 from indexer.chunking import chunk_document
 from indexer.connectors import get_reader
-from indexer.errors import SourceError
+from indexer.errors import SourceError, TooManyRejectedError
 from indexer.identity import resolve
 from indexer.models import (
     Contribution,
@@ -93,6 +93,9 @@ class IndexSummary:
     ambiguities: list[str] = field(default_factory=list)
     stats: IndexStats | None = None
     seconds: float = 0.0
+    generation: str | None = None
+    """The generation the run built and switched to (``None``: built in place, or a dry run)."""
+    dry_run: bool = False
 
     @property
     def failed(self) -> bool:
@@ -178,8 +181,10 @@ class Indexer:
         chunk_tokens: int = 256,
         chunk_overlap: int = 32,
         progress: Progress | None = None,
+        max_errors: int | None = None,
     ) -> None:
         self.store = store
+        self.max_errors = max_errors
         self.embedder = embedder
         self.chunk_tokens = min(chunk_tokens, embedder.max_tokens)
         self.chunk_overlap = chunk_overlap
@@ -198,6 +203,7 @@ class Indexer:
             logger.info("chunking settings changed: every document is chunked again")
         for spec in specs:
             summary.sources.append(self._index_source(spec, summary))
+            self._check_rejected(summary)
         # chunks kept from earlier runs may lack vectors for this model (a model switch)
         summary.embedded += self._embed(self.store.unembedded_chunks(self.embedder.model_id))
         if not summary.failed:
@@ -212,7 +218,35 @@ class Indexer:
         summary.seconds = time.monotonic() - started
         return summary
 
-    def _index_source(self, spec: SourceSpec, summary: IndexSummary) -> SourceSummary:
+    def plan(self, specs: Sequence[SourceSpec]) -> IndexSummary:
+        """What :meth:`run` would change: sources are read and compared, nothing is written."""
+        started = time.monotonic()
+        summary = IndexSummary(dry_run=True)
+        chunking = json.dumps(
+            [self.embedder.model_id, self.chunk_tokens, self.chunk_overlap], ensure_ascii=False
+        )
+        self._rechunk = self.store.get_meta(CHUNKING_KEY) not in (None, chunking)
+        for spec in specs:
+            summary.sources.append(self._index_source(spec, summary, dry_run=True))
+        names = {s.name for s in specs}
+        summary.removed_sources = sorted(n for n in self.store.source_names() if n not in names)
+        summary.stats = self.store.stats()
+        summary.seconds = time.monotonic() - started
+        return summary
+
+    def _check_rejected(self, summary: IndexSummary) -> None:
+        if self.max_errors is None:
+            return
+        rejected = [r for s in summary.sources for r in s.rejected]
+        if len(rejected) > self.max_errors:
+            raise TooManyRejectedError(
+                f"{len(rejected)} records rejected, more than --max-errors {self.max_errors} "
+                f"allows (first: {rejected[0]}); nothing was switched"
+            )
+
+    def _index_source(
+        self, spec: SourceSpec, summary: IndexSummary, *, dry_run: bool = False
+    ) -> SourceSummary:
         result = SourceSummary(spec.name, spec.kind, spec.path)
         try:
             read = self._read(spec)
@@ -250,6 +284,8 @@ class Indexer:
             [] if result.incomplete else [doc_id for doc_id in previous if doc_id not in current]
         )
         result.deleted = len(deleted)
+        if dry_run:
+            return result
         summary.embedded += self._embed(
             {c.text_hash: c.text for _, _, chunks in changed.values() for c in chunks}
         )

@@ -17,10 +17,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from embeddings.base import Embedder
 from indexer.config import Settings, load_settings
-from indexer.errors import WhoKnowsError
 from indexer.models import DocumentKind
-from indexer.store.sqlite import VECTORS_DIR
-from indexer.vectors import Manifest
+from indexer.state import StateStore
 from search_api.auth import API_KEY_HEADER, Caller, CallerDep
 from search_api.integrations.routes import router as integrations_router
 from search_api.keys import KeyStore
@@ -33,6 +31,9 @@ from search_api.schemas import (
     DocumentOut,
     DocumentsResponse,
     ExpertsResponse,
+    HiddenOut,
+    HideRequest,
+    HideResult,
     PersonOut,
 )
 from search_api.service import MAX_LIMIT, MAX_QUERY_CHARS, QueryError, SearchService
@@ -122,8 +123,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loaded = service or SearchService.open(settings, embedder)
+        loaded.watch(settings.reload_interval)
         app.state.keys = KeyStore(settings.data_dir)
-        metrics.set_index(loaded.store.stats(), _built_at(settings.data_dir))
+        metrics.set_index(loaded.store.stats(), loaded.store.built_at())
         app.state.service = loaded
         logger.info("serving the index in %s", settings.data_dir)
         try:
@@ -185,7 +187,8 @@ def create_app(
                 "chunks": stats.chunks,
                 "people": stats.people,
                 "model": loaded.embedder.model_id,
-                "built_at": _built_at(settings.data_dir),
+                "built_at": loaded.store.built_at(),
+                "generation": loaded.store.generation,
             }
         )
 
@@ -194,7 +197,7 @@ def create_app(
         """Prometheus metrics: request latency by route, index size, last index time."""
         loaded: SearchService | None = request.app.state.service
         if loaded is not None:  # a re-index may have replaced the index since start-up
-            metrics.set_index(loaded.store.stats(), _built_at(settings.data_dir))
+            metrics.set_index(loaded.store.stats(), loaded.store.built_at())
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/v1/experts", response_model=ExpertsResponse, tags=["search"])
@@ -235,7 +238,32 @@ def create_app(
     @app.get("/v1/people/{person_id}", response_model=PersonProfile, tags=["people"])
     def person(service: ServiceDep, caller: CallerDep, person_id: str) -> PersonProfile:
         """A person's profile: details, contact links, sources, evidence and top topics."""
+        if person_id in service.hidden_people():
+            raise PersonNotFound(f"no person with id {person_id!r}")
         return person_profile(service.store, person_id, groups=caller.groups)
+
+    @app.get("/v1/admin/hidden-people", response_model=list[HiddenOut], tags=["admin"])
+    def hidden_people(service: ServiceDep, _: AdminDep) -> list[HiddenOut]:
+        """People hidden from results (opted out or left), oldest first. Needs an admin key."""
+        return [HiddenOut(**vars(h)) for h in _state(service).hidden_people()]
+
+    @app.put("/v1/admin/hidden-people/{person_id}", response_model=HideResult, tags=["admin"])
+    def hide_person(
+        service: ServiceDep, _: AdminDep, person_id: str, body: HideRequest | None = None
+    ) -> HideResult:
+        """Hide a person from every result at once (no re-index); their evidence stops counting."""
+        if not service.store.people([person_id]):
+            raise PersonNotFound(f"no person with id {person_id!r}")
+        changed = _state(service).hide(person_id, body.reason if body else "")
+        return HideResult(person_id=person_id, hidden=True, changed=changed)
+
+    @app.delete("/v1/admin/hidden-people/{person_id}", response_model=HideResult, tags=["admin"])
+    def unhide_person(service: ServiceDep, _: AdminDep, person_id: str) -> HideResult:
+        """Show a hidden person again."""
+        changed = _state(service).unhide(person_id)
+        if not changed:
+            raise PersonNotFound(f"person {person_id!r} is not hidden")
+        return HideResult(person_id=person_id, hidden=False, changed=True)
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
@@ -246,6 +274,22 @@ def create_app(
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
     return app
+
+
+def _state(service: SearchService) -> StateStore:
+    if service.state is None:
+        raise HTTPException(503, detail="this server has no state store (opened without settings)")
+    return service.state
+
+
+def admin_caller(caller: CallerDep) -> Caller:
+    """Dependency of the admin routes: only API keys with the ``admin`` scope pass."""
+    if caller.kind != "key" or caller.groups is not None:
+        raise HTTPException(403, detail="this route needs an API key with the 'admin' scope")
+    return caller
+
+
+AdminDep = Annotated[Caller, Depends(admin_caller)]
 
 
 def app_from_env() -> FastAPI:
@@ -335,10 +379,3 @@ def _filter_documents(
         and (people[c.person_id].active or not filters.active_only)
     }
     return [d for d in documents if d.id in wanted]
-
-
-def _built_at(data_dir: Path) -> str | None:
-    try:
-        return Manifest.read(Path(data_dir) / VECTORS_DIR).built_at
-    except WhoKnowsError:
-        return None

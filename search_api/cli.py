@@ -25,7 +25,13 @@ from rich.progress import (
 from rich.table import Table
 
 from indexer.config import Settings, load_settings, parse_source_argument, source_specs
-from indexer.errors import WhoKnowsError
+from indexer.errors import (
+    ConfigError,
+    IndexLockedError,
+    TooManyRejectedError,
+    VerificationError,
+    WhoKnowsError,
+)
 from indexer.pipeline import IndexSummary, NoProgress, ProgressTask
 
 logger = logging.getLogger("whoknows")
@@ -40,6 +46,9 @@ out = Console()
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+EXIT_TOO_MANY_REJECTED = 3
+EXIT_LOCKED = 4
+EXIT_UNVERIFIED = 5
 
 DataDirOption = Annotated[
     Path | None,
@@ -150,9 +159,28 @@ def index(
     data_dir: DataDirOption = None,
     model: ModelOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
+    max_errors: Annotated[
+        int | None,
+        typer.Option(
+            "--max-errors",
+            min=0,
+            help="Abort without switching when more records than this are rejected.",
+        ),
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait for a running re-index instead of exiting.")
+    ] = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Index sources incrementally; afterwards the index holds exactly these sources.
+    """Index sources into a new generation and switch to it once complete and verified.
+
+    Afterwards the index holds exactly these sources. Exit codes: 0 done; 1 a
+    source failed (its previous state is kept) or the configuration is invalid;
+    2 bad usage; 3 more rejected records than --max-errors (nothing switched);
+    4 another re-index holds the lock; 5 the new generation failed its checks.
 
     Example: whoknows index wiki:sample_org/wiki bios:sample_org/people.yml
     """
@@ -161,11 +189,23 @@ def index(
         settings = _settings(config, data_dir, model)
         configured = [parse_source_argument(s) for s in sources] if sources else settings.sources
         if not configured:
-            raise _fail("no sources: give KIND:PATH arguments or --config whoknows.toml")
+            raise ConfigError("no sources: give KIND:PATH arguments or --config whoknows.toml")
         specs = source_specs(configured)
-        summary = _run_index(settings, specs, show_progress=not as_json)
+        summary = _run_index(
+            settings,
+            specs,
+            show_progress=not as_json,
+            dry_run=dry_run,
+            max_errors=max_errors,
+            wait=wait,
+        )
     except WhoKnowsError as exc:
-        raise _fail(str(exc)) from exc
+        code = _exit_code(exc)
+        if as_json:
+            out.print_json(json.dumps({"ok": False, "error": str(exc), "exit_code": code}))
+            raise typer.Exit(code) from exc
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(code) from exc
     if as_json:
         out.print_json(json.dumps(_summary_dict(summary)))
     else:
@@ -174,30 +214,52 @@ def index(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _run_index(settings: Settings, specs: list, *, show_progress: bool) -> IndexSummary:
+def _exit_code(exc: WhoKnowsError) -> int:
+    if isinstance(exc, TooManyRejectedError):
+        return EXIT_TOO_MANY_REJECTED
+    if isinstance(exc, IndexLockedError):
+        return EXIT_LOCKED
+    if isinstance(exc, VerificationError):
+        return EXIT_UNVERIFIED
+    return EXIT_FAILED
+
+
+def _run_index(
+    settings: Settings,
+    specs: list,
+    *,
+    show_progress: bool,
+    dry_run: bool = False,
+    max_errors: int | None = None,
+    wait: bool = False,
+) -> IndexSummary:
     from embeddings.sentence import SentenceEmbedder
-    from indexer.pipeline import Indexer
-    from indexer.store import open_store
+    from indexer.reindex import plan, reindex
 
     embedder = SentenceEmbedder(settings.model, batch_size=settings.embed_batch_size)
-    store = open_store(settings.data_dir, create=True)
-    try:
-        with _progress(show_progress) as progress:
-            indexer = Indexer(
-                store,
-                embedder,
-                chunk_tokens=settings.chunk_tokens,
-                chunk_overlap=settings.chunk_overlap,
-                progress=progress,
-            )
-            return indexer.run(specs)
-    finally:
-        store.close()
+    options: dict[str, Any] = {
+        "chunk_tokens": settings.chunk_tokens,
+        "chunk_overlap": settings.chunk_overlap,
+    }
+    with _progress(show_progress) as progress:
+        if dry_run:
+            return plan(settings.data_dir, specs, embedder, progress=progress, **options)
+        return reindex(
+            settings.data_dir,
+            specs,
+            embedder,
+            progress=progress,
+            max_errors=max_errors,
+            wait=wait,
+            **options,
+        )
 
 
 def _summary_dict(summary: IndexSummary) -> dict[str, Any]:
     return {
         "ok": not summary.failed,
+        "dry_run": summary.dry_run,
+        "generation": summary.generation,
         "totals": summary.totals(),
         "embedded": summary.embedded,
         "seconds": round(summary.seconds, 2),
@@ -281,12 +343,17 @@ def _print_summary(summary: IndexSummary, max_rejections: int = 20) -> None:
         )
     if summary.removed_sources:
         out.print(f"removed sources no longer listed: {', '.join(summary.removed_sources)}")
+    if summary.dry_run:
+        out.print("dry run: nothing was written; the table shows what a run would change")
+        return
     if summary.stats:
         st = summary.stats
         out.print(
             f"{st.documents} documents, {st.chunks} chunks ({summary.embedded} embedded now), "
             f"{st.people} people, {st.vectors} vectors in {summary.seconds:.1f}s"
         )
+    if summary.generation:
+        out.print(f"now serving generation {summary.generation}")
 
 
 @app.command()

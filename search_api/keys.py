@@ -1,4 +1,7 @@
-"""API keys: scopes and access groups, stored hashed in the ``api_keys`` table of ``whoknows.db``.
+"""API keys: scopes and access groups, stored hashed in ``state.db``.
+
+Keys live in the data directory's ``state.db``, beside the index generations,
+so a re-index never touches them.
 
 A key reads ``wk_<prefix>_<secret>``. Only the sha256 of the whole key is stored,
 with the prefix in clear so keys can be listed and revoked; the plaintext is
@@ -28,8 +31,8 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from indexer.errors import WhoKnowsError
+from indexer.generations import STATE_DB
 
-DB_FILE = "whoknows.db"
 SCOPES = ("search", "admin")
 KEY_PREFIX = "wk"
 _PREFIX_BYTES = 4
@@ -102,12 +105,12 @@ def split_key(plaintext: str) -> str | None:
 
 
 class KeyStore:
-    """Create, list, revoke and verify API keys in ``<data_dir>/whoknows.db``."""
+    """Create, list, revoke and verify API keys in ``<data_dir>/state.db``."""
 
     def __init__(self, data_dir: Path) -> None:
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(data_dir / DB_FILE, check_same_thread=False)
+        conn = sqlite3.connect(data_dir / STATE_DB, check_same_thread=False)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")
         self._lock = threading.Lock()

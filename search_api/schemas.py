@@ -64,3 +64,25 @@ class DocumentsResponse(BaseModel):
 
     query: str
     documents: list[DocumentOut]
+
+
+class HideRequest(BaseModel):
+    """Why a person is hidden (kept for the audit trail)."""
+
+    reason: str = Field(default="", max_length=500)
+
+
+class HideResult(BaseModel):
+    """The outcome of hiding or showing a person."""
+
+    person_id: str
+    hidden: bool
+    changed: bool = Field(description="False when the person already was in that state")
+
+
+class HiddenOut(BaseModel):
+    """A person hidden from results."""
+
+    person_id: str
+    hidden_at: str
+    reason: str

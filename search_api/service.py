@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+import sqlite3
+import threading
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
 
 from embeddings.base import Embedder
 from indexer.config import Settings
 from indexer.errors import WhoKnowsError
 from indexer.models import DocumentKind
-from indexer.store import open_store
+from indexer.state import StateStore
+from indexer.store import current_generation, open_store
 from indexer.store.base import ChunkRow, Store
 from search_api.ranking import (
     ACTIVITY_ROLES,
@@ -39,13 +44,40 @@ class QueryError(WhoKnowsError):
 
 
 @dataclass(frozen=True)
+class _Loaded:
+    """One generation of the index, as loaded: requests pin one for their whole run."""
+
+    store: Store
+    now: datetime | None
+
+
+@dataclass(frozen=True)
 class _Retrieved:
+    loaded: _Loaded
     chunks: dict[int, ChunkRow]
     documents: list[ScoredDocument]
 
+    def hidden_people(self) -> frozenset[str]:
+        """Ids of the people left out of every answer."""
+        return self._hidden_people()
+
+    @property
+    def store(self) -> Store:
+        return self.loaded.store
+
+
+def _nobody() -> frozenset[str]:
+    return frozenset()
+
 
 class SearchService:
-    """Answers queries over one loaded index. Create once per process; it holds the model."""
+    """Answers queries over one loaded index. Create once per process; it holds the model.
+
+    Given the ``data_dir`` it was opened from, it follows re-indexes: :meth:`reload`
+    (called by the watcher thread :meth:`watch` starts) loads a new generation
+    beside the served one and switches when it is ready, so no request waits.
+    ``hidden`` returns the ids of people hidden from results (opted out or left).
+    """
 
     def __init__(
         self,
@@ -54,23 +86,105 @@ class SearchService:
         *,
         config: RankingConfig | None = None,
         max_query_chars: int = MAX_QUERY_CHARS,
+        data_dir: Path | None = None,
+        hidden: Callable[[], frozenset[str]] = _nobody,
     ) -> None:
-        store.check_ready(embedder.model_id, embedder.dim)
-        self.store = store
         self.embedder = embedder
         self.config = config or RankingConfig()
         self.max_query_chars = max_query_chars
-        self._now = store.latest_activity(ACTIVITY_ROLES)
+        self._loaded = self._load(store)
+        self._data_dir = data_dir
+        self._hidden_people = hidden
+        self._reload_lock = threading.Lock()
+        self._skipped: str | None = None
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self.state: StateStore | None = None
+        """The data directory's state (hidden people), when opened from settings."""
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> SearchService:
-        """Load the model (unless given) and the index in ``settings.data_dir``."""
+        """Load the model (unless given) and the index in ``settings.data_dir``.
+
+        People hidden in the data directory's ``state.db`` are left out of every answer.
+        """
         store = open_store(settings.data_dir)
         if embedder is None:
             from embeddings.sentence import SentenceEmbedder
 
             embedder = SentenceEmbedder(settings.model, batch_size=settings.embed_batch_size)
-        return cls(store, embedder, config=ranking_config(settings))
+        state = StateStore(settings.data_dir)
+        service = cls(
+            store,
+            embedder,
+            config=ranking_config(settings),
+            data_dir=settings.data_dir,
+            hidden=state.hidden,
+        )
+        service.state = state
+        return service
+
+    def hidden_people(self) -> frozenset[str]:
+        """Ids of the people left out of every answer."""
+        return self._hidden_people()
+
+    @property
+    def store(self) -> Store:
+        """The generation being served now."""
+        return self._loaded.store
+
+    def _load(self, store: Store) -> _Loaded:
+        store.check_ready(self.embedder.model_id, self.embedder.dim)
+        return _Loaded(store, store.latest_activity(ACTIVITY_ROLES))
+
+    def reload(self) -> bool:
+        """Switch to the data directory's current generation if it changed; True when it did.
+
+        The new generation is opened, checked and warmed by a query before the
+        switch; requests keep using the one they started with. One that fails to
+        load is logged once and skipped; the served one stays.
+        """
+        if self._data_dir is None:
+            return False
+        with self._reload_lock:
+            try:
+                name = current_generation(self._data_dir)
+            except WhoKnowsError as exc:
+                logger.warning("kept generation %r: %s", self.store.generation, exc)
+                return False
+            if name is None or name == self.store.generation or name == self._skipped:
+                return False
+            store: Store | None = None
+            try:
+                store = open_store(self._data_dir)
+                loaded = self._load(store)
+                self._run(loaded, "warm up", 1, 1, False, None)
+            except (WhoKnowsError, sqlite3.Error, OSError, RuntimeError) as exc:
+                logger.warning(
+                    "kept generation %r: generation %r is unusable (%s)",
+                    self.store.generation,
+                    name,
+                    exc,
+                )
+                self._skipped = name
+                if store is not None:
+                    store.close()
+                return False
+            self._loaded = loaded  # the old one closes when its last request lets go
+            logger.info("now serving generation %s", store.generation)
+            return True
+
+    def watch(self, interval: float) -> None:
+        """Check for a new generation every ``interval`` seconds in a background thread."""
+        if self._data_dir is None or interval <= 0 or self._watcher is not None:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                self.reload()
+
+        self._watcher = threading.Thread(target=loop, name="whoknows-reload", daemon=True)
+        self._watcher.start()
 
     def search(
         self,
@@ -90,9 +204,20 @@ class SearchService:
         query = check_query(query, self.max_query_chars)
         check_limit("limit", people_limit, minimum=0)
         check_limit("limit", documents_limit, minimum=0)
-        if self.store.refresh():  # a re-index replaced the vectors: pick them up
-            self._now = self.store.latest_activity(ACTIVITY_ROLES)
-        retrieved = self._retrieve(query, groups)
+        return self._run(
+            self._loaded, query, people_limit, documents_limit, include_inactive, groups
+        )
+
+    def _run(
+        self,
+        loaded: _Loaded,
+        query: str,
+        people_limit: int,
+        documents_limit: int,
+        include_inactive: bool,
+        groups: Collection[str] | None,
+    ) -> AskResponse:
+        retrieved = self._retrieve(loaded, query, groups)
         people = (
             self._people(query, retrieved, people_limit, include_inactive, groups)
             if people_limit
@@ -101,11 +226,12 @@ class SearchService:
         documents = self._documents(query, retrieved, documents_limit) if documents_limit else []
         return AskResponse(query=query, people=people, documents=documents)
 
-    def _retrieve(self, query: str, groups: Collection[str] | None) -> _Retrieved:
+    def _retrieve(self, loaded: _Loaded, query: str, groups: Collection[str] | None) -> _Retrieved:
         config = self.config
+        store = loaded.store
         vector = self.embedder.encode_queries([query])[0]
-        dense = self.store.search_dense(vector, config.dense_chunks)
-        chunks = self.store.chunks([chunk_id for chunk_id, _ in dense])
+        dense = store.search_dense(vector, config.dense_chunks)
+        chunks = store.chunks([chunk_id for chunk_id, _ in dense])
         dense_docs = score_documents(
             ScoredChunk(chunk_id, chunks[chunk_id].document_id, score)
             for chunk_id, score in dense
@@ -113,20 +239,14 @@ class SearchService:
         )
         # restricted documents are dropped below: fetch more so outsiders still get top_k
         lexical_limit = config.top_k if groups is None else config.top_k * 3
-        lexical = self.store.search_documents_lexical(query, lexical_limit)
+        lexical = store.search_documents_lexical(query, lexical_limit)
         if groups is not None:
-            hidden = self._hidden(
-                {d.document_id for d in dense_docs} | {d for d, _ in lexical}, groups
+            hidden = _restricted(
+                store, {d.document_id for d in dense_docs} | {d for d, _ in lexical}, groups
             )
             dense_docs = [d for d in dense_docs if d.document_id not in hidden]
             lexical = [(d, s) for d, s in lexical if d not in hidden]
-        return _Retrieved(chunks, combine_documents(dense_docs, lexical, config))
-
-    def _hidden(self, document_ids: set[str], groups: Collection[str]) -> set[str]:
-        """The documents restricted to groups the caller is in none of."""
-        allowed = set(groups)
-        restricted = self.store.access_groups(sorted(document_ids))
-        return {d for d, needed in restricted.items() if not allowed.intersection(needed)}
+        return _Retrieved(loaded, chunks, combine_documents(dense_docs, lexical, config))
 
     def _people(
         self,
@@ -136,17 +256,24 @@ class SearchService:
         include_inactive: bool,
         groups: Collection[str] | None,
     ) -> list[PersonOut]:
+        store = retrieved.store
         doc_ids = [d.document_id for d in retrieved.documents]
-        contributions = self.store.contributions_to(doc_ids)
-        people = self.store.people(sorted({c.person_id for c in contributions}))
+        hidden = self._hidden_people()
+        contributions = [c for c in store.contributions_to(doc_ids) if c.person_id not in hidden]
+        people = store.people(sorted({c.person_id for c in contributions}))
         exclude = [] if include_inactive else [p.id for p in people.values() if not p.active]
         ranked = rank_people(
-            retrieved.documents, contributions, exclude=exclude, config=self.config, now=self._now
+            retrieved.documents,
+            contributions,
+            exclude=exclude,
+            config=self.config,
+            now=retrieved.loaded.now,
         )
-        # a re-index may delete rows between these reads: drop what vanished
-        ranked = [p for p in self._with_activity(ranked, groups) if p.person_id in people][:limit]
+        ranked = [
+            p for p in self._with_activity(retrieved, ranked, groups) if p.person_id in people
+        ][:limit]
         shown = sorted({e.document_id for p in ranked for e in p.evidence})
-        docs = self.store.documents(shown)
+        docs = store.documents(shown)
         titles = {doc_id: doc.title for doc_id, doc in docs.items()}
         snippets = self._snippets(query, retrieved, shown)
         out = []
@@ -179,18 +306,21 @@ class SearchService:
         return out
 
     def _with_activity(
-        self, ranked: list[RankedPerson], groups: Collection[str] | None
+        self, retrieved: _Retrieved, ranked: list[RankedPerson], groups: Collection[str] | None
     ) -> list[RankedPerson]:
         """Apply the recent-activity prior (see ``ranking.activity_prior``).
 
         Only activity on documents the caller may see counts, so hidden work
         neither lifts a person nor shows through their score.
         """
-        if self.config.activity_weight == 0 or self._now is None or not ranked:
+        now = retrieved.loaded.now
+        if self.config.activity_weight == 0 or now is None or not ranked:
             return ranked
-        times = self.store.activity_times([p.person_id for p in ranked], ACTIVITY_ROLES, groups)
+        times = retrieved.store.activity_times(
+            [p.person_id for p in ranked], ACTIVITY_ROLES, groups
+        )
         priors = {
-            person_id: activity_prior(stamps, self._now, self.config)
+            person_id: activity_prior(stamps, now, self.config)
             for person_id, stamps in times.items()
         }
         return apply_priors(ranked, priors)
@@ -204,13 +334,13 @@ class SearchService:
             if best.get(doc_id) in retrieved.chunks
         }
         missing = [doc_id for doc_id in doc_ids if doc_id not in bodies]
-        for doc_id, chunk in self.store.best_chunks(query, missing).items():
+        for doc_id, chunk in retrieved.store.best_chunks(query, missing).items():
             bodies[doc_id] = chunk.body
         return {doc_id: snippet(bodies.get(doc_id, ""), query) for doc_id in doc_ids}
 
     def _documents(self, query: str, retrieved: _Retrieved, limit: int) -> list[DocumentOut]:
         candidates = retrieved.documents[: limit * 4 + 20]
-        rows = self.store.documents([d.document_id for d in candidates])
+        rows = retrieved.store.documents([d.document_id for d in candidates])
         chosen = [
             d
             for d in candidates
@@ -230,7 +360,19 @@ class SearchService:
         ]
 
     def close(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
         self.store.close()
+        if self.state is not None:
+            self.state.close()
+
+
+def _restricted(store: Store, document_ids: set[str], groups: Collection[str]) -> set[str]:
+    """The documents restricted to groups the caller is in none of."""
+    allowed = set(groups)
+    restricted = store.access_groups(sorted(document_ids))
+    return {d for d, needed in restricted.items() if not allowed.intersection(needed)}
 
 
 def ranking_config(settings: Settings) -> RankingConfig:

@@ -293,7 +293,14 @@ def test_openapi_documents_both_key_schemes_on_v1_routes_only(client: TestClient
         for path, operations in schema["paths"].items()
         if any("security" in operation for operation in operations.values())
     }
-    assert secured == {"/v1/experts", "/v1/documents", "/v1/search", "/v1/people/{person_id}"}
+    assert secured == {
+        "/v1/experts",
+        "/v1/documents",
+        "/v1/search",
+        "/v1/people/{person_id}",
+        "/v1/admin/hidden-people",
+        "/v1/admin/hidden-people/{person_id}",
+    }
 
 
 @pytest.mark.parametrize(("chat_groups", "sees"), [([], False), (["hr"], True)])

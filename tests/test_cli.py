@@ -61,8 +61,10 @@ def test_index_prints_a_json_summary_and_a_second_run_embeds_nothing(tmp_path: P
     assert first.returncode == 0, first.stderr
     summary = json.loads(first.stdout)
     assert isinstance(summary.pop("seconds"), float)
+    generation = summary.pop("generation")
     assert summary == {
         "ok": True,
+        "dry_run": False,
         "totals": {"added": 6, "changed": 0, "deleted": 0, "unchanged": 0, "rejected": 0},
         "embedded": 6,
         "removed_sources": [],
@@ -76,6 +78,12 @@ def test_index_prints_a_json_summary_and_a_second_run_embeds_nothing(tmp_path: P
     assert second.returncode == 0, second.stderr
     again = json.loads(second.stdout)
     assert (again["embedded"], again["totals"]["unchanged"], again["totals"]["added"]) == (0, 6, 0)
+    assert again["generation"] > generation
+    assert (tmp_path / "data" / "CURRENT").read_text().strip() == again["generation"]
+    assert sorted(p.name for p in (tmp_path / "data" / "generations").iterdir()) == [
+        generation,
+        again["generation"],
+    ]
 
 
 def test_ask_prints_people_with_evidence_and_documents_as_json(tmp_path: Path, embedder) -> None:

@@ -36,7 +36,7 @@ def test_a_created_key_verifies_with_its_scopes_and_groups(keys: KeyStore) -> No
 def test_only_the_hash_and_the_prefix_are_stored(tmp_path: Path, keys: KeyStore) -> None:
     info, plaintext = keys.create("intranet")
 
-    rows = sqlite3.connect(tmp_path / "whoknows.db").execute("SELECT * FROM api_keys").fetchall()
+    rows = sqlite3.connect(tmp_path / "state.db").execute("SELECT * FROM api_keys").fetchall()
 
     [row] = rows
     assert plaintext not in json.dumps(row)

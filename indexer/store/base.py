@@ -139,6 +139,10 @@ class Store(Protocol):
         """Drop every source not named, with its documents; return the dropped names."""
         ...
 
+    def source_names(self) -> list[str]:
+        """Names of the stored sources, sorted."""
+        ...
+
     def person_records(self) -> list[tuple[str, PersonRecord]]:
         """All stored person records as ``(source, record)``."""
         ...
@@ -172,8 +176,13 @@ class Store(Protocol):
         """Raise a clear error unless the stored index was built for this model."""
         ...
 
-    def refresh(self) -> bool:
-        """Pick up an index a re-index replaced since loading; True when it did."""
+    @property
+    def generation(self) -> str:
+        """Which build of the index is open (``""`` when the backend has only one)."""
+        ...
+
+    def built_at(self) -> str | None:
+        """When the open index was built (ISO 8601), if known."""
         ...
 
     def search_dense(self, vector: npt.NDArray[np.float32], limit: int) -> list[tuple[int, float]]:

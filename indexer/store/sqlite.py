@@ -1,10 +1,14 @@
 """The embedded backend: one SQLite file (through sqlite-utils) and a FAISS index folder.
 
-Layout of a data directory::
+Layout of one index folder (a generation, see :mod:`indexer.generations`, or a
+folder indexed in place)::
 
-    whoknows.db          documents, chunks (+ FTS5), people, contributions, embedding cache
+    whoknows.db          documents, chunks (+ FTS5), people, contributions
     vectors/index.faiss  the dense index, FAISS ids = chunk row ids
     vectors/manifest.json
+
+Chunk vectors are cached by model and text hash in ``embeddings.db`` beside the
+generations (shared by all of them), or in ``whoknows.db`` for an in-place index.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import json
 import logging
 import re
 import sqlite3
-import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -23,8 +26,9 @@ import numpy as np
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from indexer import generations
 from indexer.connectors.text import parse_time
-from indexer.errors import IndexMismatchError, IndexNotFoundError
+from indexer.errors import IndexNotFoundError
 from indexer.models import PersonRecord
 from indexer.store.base import (
     ChunkRow,
@@ -34,7 +38,7 @@ from indexer.store.base import (
     PersonRow,
     SourceUpdate,
 )
-from indexer.vectors import MANIFEST_FILE, VectorIndex
+from indexer.vectors import Manifest, VectorIndex
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -139,24 +143,55 @@ def _iso(value: datetime | None) -> str | None:
 class SQLiteStore:
     """A :class:`indexer.store.base.Store` over ``whoknows.db`` and ``vectors/`` in one folder."""
 
-    def __init__(self, data_dir: Path, *, create: bool = False) -> None:
-        self.data_dir = Path(data_dir)
-        db_path = self.data_dir / DB_FILE
-        if not db_path.is_file() and not create:
+    def __init__(
+        self, data_dir: Path, *, create: bool = False, embeddings_db: Path | None = None
+    ) -> None:
+        """Open the served index of ``data_dir`` (its current generation, or the folder itself).
+
+        With ``create``, ``data_dir`` is the folder to build in (made if missing).
+        ``embeddings_db`` keeps the vector cache in that shared file instead.
+        """
+        folder = Path(data_dir) if create else generations.current_dir(Path(data_dir))
+        if folder is None or (not create and not (folder / DB_FILE).is_file()):
             raise IndexNotFoundError(
-                f"no index in {self.data_dir}: run `whoknows index` with sources first"
+                f"no index in {data_dir}: run `whoknows index` with sources first"
             )
+        self.data_dir = folder
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(db_path, check_same_thread=False)
+        conn = sqlite3.connect(self.data_dir / DB_FILE, check_same_thread=False)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA synchronous=NORMAL")
         migrations.apply(self.db)
+        self._embeddings = "embeddings"
+        if embeddings_db is not None:
+            self._attach_cache(Path(embeddings_db))
         self._vectors: VectorIndex | None = None
-        self._loaded_for: tuple[str, int] | None = None
-        self._manifest_stamp: int | None = None
-        self._reload_lock = threading.Lock()
+
+    def _attach_cache(self, path: Path) -> None:
+        """Keep vectors in a shared cache file, moving any this database held into it."""
+        self.db.execute("ATTACH DATABASE ? AS cache", [str(path)])
+        self.db.execute("PRAGMA cache.journal_mode=WAL")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS cache.embeddings (model_id TEXT NOT NULL, "
+            "text_hash TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model_id, text_hash)) "
+            "WITHOUT ROWID"
+        )
+        self._embeddings = "cache.embeddings"
+        if self.db.execute("SELECT 1 FROM main.embeddings LIMIT 1").fetchone():
+            with self.db.atomic():
+                self.db.execute(
+                    "INSERT OR IGNORE INTO cache.embeddings SELECT * FROM main.embeddings"
+                )
+                self.db.execute("DELETE FROM main.embeddings")
+
+    @property
+    def generation(self) -> str:
+        """The name of the generation open here (``""`` for an index built in place)."""
+        if self.data_dir.parent.name == generations.GENERATIONS_DIR:
+            return self.data_dir.name
+        return ""
 
     def _rows_in(
         self, sql: str, ids: Iterable[Any], params: Sequence[Any] = ()
@@ -181,7 +216,8 @@ class SQLiteStore:
         have = {
             row[0]
             for row in self._rows_in(
-                "SELECT text_hash FROM embeddings WHERE model_id = ? AND text_hash IN ({ids})",
+                f"SELECT text_hash FROM {self._embeddings} "
+                "WHERE model_id = ? AND text_hash IN ({ids})",
                 sorted(wanted),
                 [model_id],
             )
@@ -197,7 +233,8 @@ class SQLiteStore:
         ]
         with self.db.atomic():
             self.db.conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (model_id, text_hash, vector) VALUES (?, ?, ?)",
+                f"INSERT OR REPLACE INTO {self._embeddings} (model_id, text_hash, vector) "
+                "VALUES (?, ?, ?)",
                 rows,
             )
 
@@ -334,7 +371,7 @@ class SQLiteStore:
 
     def unembedded_chunks(self, model_id: str) -> dict[str, str]:
         rows = self.db.execute(
-            "SELECT c.text_hash, c.text FROM chunks c LEFT JOIN embeddings e "
+            f"SELECT c.text_hash, c.text FROM chunks c LEFT JOIN {self._embeddings} e "
             "ON e.model_id = ? AND e.text_hash = c.text_hash WHERE e.text_hash IS NULL",
             [model_id],
         ).fetchall()
@@ -342,7 +379,7 @@ class SQLiteStore:
 
     def build_vectors(self, model_id: str, dim: int) -> int:
         rows = self.db.execute(
-            "SELECT c.id, e.vector FROM chunks c JOIN embeddings e "
+            f"SELECT c.id, e.vector FROM chunks c JOIN {self._embeddings} e "
             "ON e.model_id = ? AND e.text_hash = c.text_hash ORDER BY c.id",
             [model_id],
         ).fetchall()
@@ -369,36 +406,28 @@ class SQLiteStore:
 
     # ------------------------------------------------------------------ reading
     def check_ready(self, model_id: str, dim: int) -> None:
-        self._loaded_for = (model_id, dim)
-        self._manifest_stamp = self._stamp()
         self._vectors = VectorIndex.load(self.data_dir / VECTORS_DIR, model_id, dim)
 
-    def refresh(self) -> bool:
-        """Load the vector index again if a re-index replaced it; True when it did.
-
-        A failed load (a half-written or mismatched index) keeps the one in use.
-        """
-        stamp = self._stamp()
-        if self._loaded_for is None or stamp == self._manifest_stamp:
-            return False
-        with self._reload_lock:
-            if stamp == self._manifest_stamp:
-                return False
-            try:
-                vectors = VectorIndex.load(self.data_dir / VECTORS_DIR, *self._loaded_for)
-            except (IndexMismatchError, IndexNotFoundError, RuntimeError) as exc:
-                logger.warning("kept the loaded vector index: the new one is unusable (%s)", exc)
-                return False
-            self._vectors = vectors
-            self._manifest_stamp = stamp
-            logger.info("loaded the new vector index (%d vectors)", vectors.size)
-            return True
-
-    def _stamp(self) -> int | None:
+    def built_at(self) -> str | None:
         try:
-            return (self.data_dir / VECTORS_DIR / MANIFEST_FILE).stat().st_mtime_ns
-        except FileNotFoundError:
+            return Manifest.read(self.data_dir / VECTORS_DIR).built_at
+        except IndexNotFoundError:
             return None
+
+    def embedding_of(self, model_id: str, text_hash: str) -> npt.NDArray[np.float32] | None:
+        """The cached vector of one chunk text, if any."""
+        row = self.db.execute(
+            f"SELECT vector FROM {self._embeddings} WHERE model_id = ? AND text_hash = ?",
+            [model_id, text_hash],
+        ).fetchone()
+        return np.frombuffer(row[0], dtype=np.float32).copy() if row else None
+
+    def sample_chunk(self) -> tuple[int, str, str] | None:
+        """One stored chunk as ``(id, text, text hash)``, for probing a built index."""
+        row = self.db.execute(
+            "SELECT id, text, text_hash FROM chunks ORDER BY id LIMIT 1"
+        ).fetchone()
+        return (int(row[0]), str(row[1]), str(row[2])) if row else None
 
     def search_dense(self, vector: npt.NDArray[np.float32], limit: int) -> list[tuple[int, float]]:
         if self._vectors is None:
