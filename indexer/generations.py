@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from indexer.errors import IndexLockedError, IndexNotFoundError
+from indexer.faults import failpoint
 
 logger = logging.getLogger(__name__)
 
@@ -261,6 +262,7 @@ def publish(data_dir: Path, partial: Path, info: dict[str, Any], *, keep: int = 
     final = partial.with_name(name)
     os.rename(partial, final)
     _fsync_dir(final.parent)
+    failpoint("switch")
     tmp = data_dir / f".{CURRENT_FILE}.tmp"
     with open(tmp, "w", encoding="utf-8") as handle:
         handle.write(name + "\n")

@@ -22,6 +22,7 @@ from embeddings.base import Embedder
 from indexer.chunking import chunk_document
 from indexer.connectors import get_reader
 from indexer.errors import SourceError, TooManyRejectedError
+from indexer.faults import failpoint
 from indexer.identity import resolve
 from indexer.models import (
     Contribution,
@@ -306,6 +307,7 @@ class Indexer:
                 contributions=contributions,
             )
         )
+        failpoint("write")
         logger.info(
             "source %s: %d added, %d changed, %d deleted, %d unchanged, %d rejected",
             spec.name,
@@ -324,6 +326,7 @@ class Indexer:
             for record in reader(spec):
                 self._collect(spec, record, out)
                 task.advance()
+                failpoint("read")
         default_groups = access_groups_option(spec)
         if default_groups:
             out.documents = {
@@ -388,6 +391,7 @@ class Indexer:
                 vectors = self.embedder.encode_passages([by_hash[h] for h in batch])
                 self.store.put_embeddings(self.embedder.model_id, batch, vectors)
                 task.advance(len(batch))
+                failpoint("embed")
         return len(missing)
 
 

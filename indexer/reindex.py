@@ -18,6 +18,7 @@ from typing import Any
 from embeddings.base import Embedder
 from indexer import generations
 from indexer.errors import VerificationError
+from indexer.faults import failpoint
 from indexer.models import SourceSpec
 from indexer.pipeline import Indexer, IndexSummary, Progress
 from indexer.store.sqlite import SQLiteStore
@@ -66,6 +67,7 @@ def reindex(
                 summary = indexer.run(specs)
             finally:
                 store.close()
+            failpoint("vectors")
             info = verify(partial, embedder, data_dir / generations.EMBEDDINGS_DB)
             summary.generation = generations.publish(data_dir, partial, info, keep=keep)
         except BaseException:

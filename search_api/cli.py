@@ -628,3 +628,102 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+people_app = typer.Typer(
+    help="Hide people from results (opt-out, leavers) and show them again.", no_args_is_help=True
+)
+app.add_typer(people_app, name="people")
+
+PersonIdArgument = Annotated[str, typer.Argument(help="The person's id, as search results show.")]
+
+
+@people_app.command("hide")
+def people_hide(
+    person_id: PersonIdArgument,
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept for the record).")] = "",
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Hide a person from every result at once; their evidence stops counting for anyone.
+
+    Takes effect in running servers on their next request; no re-index needed.
+
+    Example: whoknows people hide ana-kovac-eb5404 --reason "asked to opt out"
+    """
+    from indexer.state import StateStore
+    from indexer.store import open_store
+
+    try:
+        settings = _settings(config, data_dir, None)
+        store = open_store(settings.data_dir)
+        try:
+            known = bool(store.people([person_id]))
+        finally:
+            store.close()
+        if not known:
+            raise _fail(f"no person with id {person_id!r} in the index in {settings.data_dir}")
+        state = StateStore(settings.data_dir)
+        try:
+            changed = state.hide(person_id, reason)
+        finally:
+            state.close()
+    except WhoKnowsError as exc:
+        raise _fail(str(exc)) from exc
+    out.print(f"{person_id} is hidden" + ("" if changed else " (already was)"))
+
+
+@people_app.command("unhide")
+def people_unhide(
+    person_id: PersonIdArgument,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Show a hidden person in results again.
+
+    Example: whoknows people unhide ana-kovac-eb5404
+    """
+    from indexer.state import StateStore
+
+    try:
+        state = StateStore(_settings(config, data_dir, None).data_dir)
+        try:
+            changed = state.unhide(person_id)
+        finally:
+            state.close()
+    except WhoKnowsError as exc:
+        raise _fail(str(exc)) from exc
+    if not changed:
+        raise _fail(f"{person_id} is not hidden")
+    out.print(f"{person_id} is shown again")
+
+
+@people_app.command("hidden")
+def people_hidden(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """List the hidden people.
+
+    Example: whoknows people hidden --json
+    """
+    from indexer.state import StateStore
+
+    try:
+        state = StateStore(_settings(config, data_dir, None).data_dir)
+        try:
+            hidden = state.hidden_people()
+        finally:
+            state.close()
+    except WhoKnowsError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        print(json.dumps([asdict(h) for h in hidden]))
+        return
+    table = Table(title="Hidden people")
+    for column in ("id", "hidden at", "reason"):
+        table.add_column(column)
+    for h in hidden:
+        table.add_row(h.person_id, h.hidden_at, h.reason)
+    out.print(table)
