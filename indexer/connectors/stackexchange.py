@@ -220,8 +220,10 @@ def _records(folder: Path, options: _Options) -> Iterator[Record]:
 def _spooled_records(folder: Path, options: _Options, spool: _TextSpool) -> Iterator[Record]:
     threads: dict[int, _Thread] = {}
     yield from _load_threads(folder, options, threads, spool)
-    contributions = {t.id: _thread_contributions(t, options.before) for t in threads.values()}
-    wanted = {c.person_key for cs in contributions.values() for c in cs}
+    # contributions are made again per thread below: keeping them all would cost memory per post
+    wanted = {
+        c.person_key for t in threads.values() for c in _thread_contributions(t, options.before)
+    }
     emitted: set[str] = set()
     users_file = folder / "Users.xml"
     for record in _read_users(users_file, wanted, options.base_url):
@@ -230,8 +232,10 @@ def _spooled_records(folder: Path, options: _Options, spool: _TextSpool) -> Iter
         yield record
     yield from _missing_users(users_file, wanted - emitted)
     for thread_id in sorted(threads):
-        yield _document(threads.pop(thread_id), options, spool)
-        yield from (c for c in contributions[thread_id] if c.person_key in emitted)
+        thread = threads.pop(thread_id)
+        yield _document(thread, options, spool)
+        contributions = _thread_contributions(thread, options.before)
+        yield from (c for c in contributions if c.person_key in emitted)
 
 
 def _load_threads(

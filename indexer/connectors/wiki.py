@@ -484,21 +484,22 @@ def load_sidecar(path: Path) -> tuple[dict[str, Authorship], list[Rejected]]:
     Raises:
         SourceError: the file cannot be read.
     """
-    try:
-        lines = path.read_bytes().split(b"\n")
-    except OSError as error:
-        raise SourceError(f"cannot read authors file {path}: {error.strerror}") from error
     history: dict[str, Authorship] = {}
     rejected: list[Rejected] = []
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        try:
-            page, authorship = _sidecar_entry(raw)
-        except ValueError as error:
-            rejected.append(Rejected(file=str(path), location=f"line {number}", reason=str(error)))
-            continue
-        history[_lookup_key(path.parent / page)] = authorship
+    try:
+        with path.open("rb") as lines:  # line by line: the file may be big
+            for number, raw in enumerate(lines, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    page, authorship = _sidecar_entry(raw)
+                except ValueError as error:
+                    location = f"line {number}"
+                    rejected.append(Rejected(file=str(path), location=location, reason=str(error)))
+                    continue
+                history[_lookup_key(path.parent / page)] = authorship
+    except OSError as error:
+        raise SourceError(f"cannot read authors file {path}: {error.strerror}") from error
     return history, rejected
 
 
