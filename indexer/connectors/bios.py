@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from indexer.connectors.text import (
+    beyond_limits,
     email_aliases,
     normalise_name,
     normalise_space,
@@ -217,7 +218,14 @@ def raw_records(
 
 
 def _yaml_records(path: Path, text: str) -> list[RawRecord | Rejected]:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # refuses control characters at once
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise SourceError(
+            f"bios file {path} is not valid YAML: line {line}: character "
+            f"#x{error.character:04x} is not allowed; remove it"
+        ) from error
     try:
         root = loader.get_single_node()
         if isinstance(root, yaml.MappingNode):
@@ -229,6 +237,8 @@ def _yaml_records(path: Path, text: str) -> list[RawRecord | Rejected]:
         raise SourceError(f"bios file {path} is not valid YAML: {_yaml_message(error)}") from error
     except ValueError as error:  # a well-formed but impossible value, e.g. 2024-13-45
         raise SourceError(f"bios file {path}: {error}") from error
+    except RecursionError as error:
+        raise SourceError(f"bios file {path} is not usable YAML: {beyond_limits(error)}") from None
     finally:
         loader.dispose()
     raise SourceError(f"bios file {path} must hold a mapping of id -> person or a list of people")
@@ -245,6 +255,8 @@ def _yaml_record(
         return Rejected(file=str(path), location=location, reason=_yaml_message(error))
     except ValueError as error:  # a well-formed but impossible value, e.g. 2024-13-45
         return Rejected(file=str(path), location=location, reason=str(error))
+    except RecursionError as error:
+        return Rejected(file=str(path), location=location, reason=beyond_limits(error))
     return RawRecord(location=location, record_id=record_id, fields=fields)
 
 
@@ -271,6 +283,8 @@ def _json_records(path: Path, text: str) -> list[RawRecord | Rejected]:
             f"bios file {path} is not valid JSON: line {error.lineno} column {error.colno}: "
             f"{error.msg}; fix the file"
         ) from error
+    except (ValueError, RecursionError) as error:
+        raise SourceError(f"bios file {path} is not usable JSON: {beyond_limits(error)}") from None
     if isinstance(value, _Pairs):
         return [RawRecord(f"id {key}", key, fields) for key, fields in value.pairs]
     if isinstance(value, list):
@@ -300,6 +314,8 @@ def _jsonl_records(path: Path, data: bytes) -> list[RawRecord | Rejected]:
         except json.JSONDecodeError as error:
             reason = f"malformed JSON: {error.msg} (column {error.colno})"
             records.append(Rejected(file=str(path), location=location, reason=reason))
+        except (ValueError, RecursionError) as error:
+            records.append(Rejected(file=str(path), location=location, reason=beyond_limits(error)))
     return records
 
 

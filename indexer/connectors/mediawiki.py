@@ -71,6 +71,7 @@ _LIST_MARKER = re.compile(r"^[*#:;]+\s*")
 _TABLE_CELL_SEPARATOR = re.compile(r"\|\||!!")
 _EMPHASIS = re.compile(r"'{2,}")
 _MAGIC_WORD = re.compile(r"__[A-Z]+__")
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,14 @@ class _Site:
 
     url_prefix: str = ""
     namespaces: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Seen:
+    """The person keys and page ids emitted so far."""
+
+    people: set[str] = field(default_factory=set)
+    pages: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,7 @@ def _parse_options(spec: SourceSpec) -> _Options:
 def _records(path: Path, options: _Options) -> Iterator[Record]:
     site = _Site(url_prefix=_prefix_from_base_url(options.base_url))
     history = _History()
-    people: set[str] = set()
+    seen = _Seen()
     try:
         for _, element in etree.iterparse(
             str(path), events=("end",), tag=_STREAMED_TAGS, resolve_entities=False, huge_tree=True
@@ -155,7 +164,7 @@ def _records(path: Path, options: _Options) -> Iterator[Record]:
                 yield from _add_revision(element, history, path)
                 element.clear()
             elif name == "page":
-                yield from _page_records(element, history, site, options, people, path)
+                yield from _page_records(element, history, site, options, seen, path)
                 history = _History()
                 _discard(element)
             elif name == "siteinfo":
@@ -198,9 +207,9 @@ def _site(element: etree._Element, url_prefix: str) -> _Site:
     site = _Site(url_prefix or _prefix_from_base(_child_text(element, "base")))
     names = _child(element, "namespaces")
     for namespace in names if names is not None else ():
-        key = namespace.get("key", "")
-        if namespace.text and key.lstrip("-").isdigit():
-            site.namespaces[namespace.text.strip().casefold()] = int(key)
+        key = _integer(namespace.get("key", ""))
+        if namespace.text and key is not None:
+            site.namespaces[namespace.text.strip().casefold()] = key
     return site
 
 
@@ -235,24 +244,27 @@ def _page_records(
     history: _History,
     site: _Site,
     options: _Options,
-    people: set[str],
+    seen: _Seen,
     path: Path,
 ) -> Iterator[Record]:
     """The records of one finished ``<page>``: new people, the document, its contributions."""
     title = _child_text(element, "title")
     page_id = _child_text(element, "id")
     problem = _page_problem(title, page_id, history)
+    if not problem and int(page_id) in seen.pages:
+        problem = f"duplicate page id {page_id}; the first is kept"
     if problem:
         yield Rejected(str(path), f"line {element.sourceline}", problem)
         return
+    seen.pages.add(int(page_id))
     namespace = _namespace(element, title, site)
     if namespace not in options.namespaces or _is_redirect(element, history.latest_text):
         return
     document = _document(int(page_id), title, history, site)
     contributions = _contributions(document.id, history.revisions)
     for contribution in contributions:
-        if contribution.person_key not in people:
-            people.add(contribution.person_key)
+        if contribution.person_key not in seen.people:
+            seen.people.add(contribution.person_key)
             yield _person(contribution.person_key.removeprefix("mediawiki:"))
     yield document
     yield from contributions
@@ -263,7 +275,7 @@ def _page_problem(title: str, page_id: str, history: _History) -> str:
         return "page without title"
     if not page_id:
         return "page without id"
-    if not page_id.isdigit():
+    if _integer(page_id) is None or page_id.startswith("-"):
         return f"page id {page_id!r} is not an integer"
     if not history.revisions:
         return "page without a readable revision"
@@ -272,11 +284,16 @@ def _page_problem(title: str, page_id: str, history: _History) -> str:
 
 def _namespace(element: etree._Element, title: str, site: _Site) -> int:
     """The ``<ns>`` number, or (old schemas) the namespace named by the title prefix."""
-    value = _child_text(element, "ns")
-    if value.lstrip("-").isdigit():
-        return int(value)
+    number = _integer(_child_text(element, "ns"))
+    if number is not None:
+        return number
     prefix, colon, _ = title.partition(":")
     return site.namespaces.get(prefix.strip().casefold(), 0) if colon else 0
+
+
+def _integer(text: str) -> int | None:
+    """``text`` as an integer when it is one written in ASCII digits (``"²"`` is not), else None."""
+    return int(text) if _INTEGER.fullmatch(text) else None
 
 
 def _is_redirect(element: etree._Element, text: str) -> bool:

@@ -6,6 +6,11 @@ A source is a folder holding ``Posts.xml`` and ``Users.xml`` and, optionally,
 commenters become :class:`~indexer.models.Contribution` values pointing at the
 ``stackexchange:<Id>`` :class:`~indexer.models.PersonRecord` of ``Users.xml``.
 
+The files are streamed (``iterparse``, each row freed once read) and the texts of posts
+and comments wait in a temporary file until their thread is written out, so memory holds
+only a few numbers and the title per post, however big the dump. A row whose ``Id`` repeats
+an earlier one is rejected; the first is kept.
+
 Records come out in this order: :class:`~indexer.models.Rejected` notes for bad
 posts and comments, then every person record, then for each thread (in question
 id order) its document followed by its contributions. A person record therefore
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import logging
 import re
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -64,6 +70,34 @@ class _BadRow(ValueError):
     """A row has a missing or malformed field; the message says which."""
 
 
+class _TextSpool:
+    """Texts kept in an anonymous temporary file; memory holds only where each one is."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._end = 0
+
+    def add(self, text: str) -> tuple[int, int]:
+        """Store ``text``; return its (offset, length) for :meth:`get`."""
+        data = text.encode("utf-8")
+        if not data:
+            return (0, 0)
+        self._file.seek(self._end)
+        self._file.write(data)
+        self._end += len(data)
+        return (self._end - len(data), len(data))
+
+    def get(self, span: tuple[int, int]) -> str:
+        offset, length = span
+        if not length:
+            return ""
+        self._file.seek(offset)
+        return self._file.read(length).decode("utf-8")
+
+    def close(self) -> None:
+        self._file.close()
+
+
 @dataclass(frozen=True)
 class _Options:
     base_url: str
@@ -71,31 +105,32 @@ class _Options:
     before: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Answer:
     id: int
     parent: int
     owner: int | None
     score: int
     created: datetime
-    text: str
+    text: tuple[int, int]
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Comment:
+    id: int
     post: int
     user: int | None
     created: datetime
-    text: str
+    text: tuple[int, int]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Thread:
     id: int
     title: str
     tags: tuple[str, ...]
-    text: str
+    text: tuple[int, int]
     owner: int | None
     created: datetime
     last_activity: datetime | None
@@ -175,10 +210,20 @@ def _provenance_url(folder: Path) -> str:
 
 
 def _records(folder: Path, options: _Options) -> Iterator[Record]:
+    spool = _TextSpool()
+    try:
+        yield from _spooled_records(folder, options, spool)
+    finally:
+        spool.close()
+
+
+def _spooled_records(folder: Path, options: _Options, spool: _TextSpool) -> Iterator[Record]:
     threads: dict[int, _Thread] = {}
-    yield from _load_threads(folder, options, threads)
-    contributions = {t.id: _thread_contributions(t, options.before) for t in threads.values()}
-    wanted = {c.person_key for cs in contributions.values() for c in cs}
+    yield from _load_threads(folder, options, threads, spool)
+    # contributions are made again per thread below: keeping them all would cost memory per post
+    wanted = {
+        c.person_key for t in threads.values() for c in _thread_contributions(t, options.before)
+    }
     emitted: set[str] = set()
     users_file = folder / "Users.xml"
     for record in _read_users(users_file, wanted, options.base_url):
@@ -187,18 +232,20 @@ def _records(folder: Path, options: _Options) -> Iterator[Record]:
         yield record
     yield from _missing_users(users_file, wanted - emitted)
     for thread_id in sorted(threads):
-        yield _document(threads[thread_id], options)
-        yield from (c for c in contributions[thread_id] if c.person_key in emitted)
+        thread = threads.pop(thread_id)
+        yield _document(thread, options, spool)
+        contributions = _thread_contributions(thread, options.before)
+        yield from (c for c in contributions if c.person_key in emitted)
 
 
 def _load_threads(
-    folder: Path, options: _Options, threads: dict[int, _Thread]
+    folder: Path, options: _Options, threads: dict[int, _Thread], spool: _TextSpool
 ) -> Iterator[Rejected]:
     """Fill ``threads`` with the questions, answers and comments read; yield what was rejected."""
     answers: list[_Answer] = []
     excluded: set[int] = set()
     posts_file = folder / "Posts.xml"
-    for item in _read_posts(posts_file, options.before, excluded):
+    for item in _read_posts(posts_file, options.before, excluded, spool):
         if isinstance(item, _Thread):
             threads[item.id] = item
         elif isinstance(item, _Answer):
@@ -208,7 +255,7 @@ def _load_threads(
     yield from _attach_answers(threads, answers, excluded, posts_file)
     comments_file = folder / "Comments.xml"
     if options.include_comments and comments_file.is_file():
-        yield from _attach_comments(threads, comments_file, options.before)
+        yield from _attach_comments(threads, comments_file, options.before, spool)
 
 
 def _rows(path: Path) -> Iterator[etree._Element | Rejected]:
@@ -238,9 +285,10 @@ def _rows(path: Path) -> Iterator[etree._Element | Rejected]:
 
 
 def _read_posts(
-    path: Path, before: datetime | None, excluded: set[int]
+    path: Path, before: datetime | None, excluded: set[int], spool: _TextSpool
 ) -> Iterator[_Thread | _Answer | Rejected]:
     """Yield questions and answers created before ``before``; add later post ids to ``excluded``."""
+    seen: set[int] = set()
     for row in _rows(path):
         if isinstance(row, Rejected):
             yield row
@@ -249,22 +297,32 @@ def _read_posts(
         if kind not in (QUESTION, ANSWER):
             continue
         try:
-            post = _question(row) if kind == QUESTION else _answer(row)
+            post = _question(row, spool) if kind == QUESTION else _answer(row, spool)
         except _BadRow as error:
             yield Rejected(str(path), f"line {row.sourceline}", str(error))
             continue
+        if post.id in seen:
+            yield _duplicate(path, row, "post", post.id)
+            continue
+        seen.add(post.id)
         if before is not None and post.created >= before:
             excluded.add(post.id)
         else:
             yield post
 
 
-def _question(row: etree._Element) -> _Thread:
+def _duplicate(path: Path, row: etree._Element, what: str, row_id: int) -> Rejected:
+    return Rejected(
+        str(path), f"line {row.sourceline}", f"duplicate {what} Id {row_id}; the first is kept"
+    )
+
+
+def _question(row: etree._Element, spool: _TextSpool) -> _Thread:
     return _Thread(
         id=_required_int(row, "Id"),
         title=normalise_space(row.get("Title", "")),
         tags=_tags(row.get("Tags", "")),
-        text=html_to_text(row.get("Body", "")),
+        text=spool.add(html_to_text(row.get("Body", ""))),
         owner=_optional_int(row, "OwnerUserId"),
         created=_required_time(row, "CreationDate"),
         last_activity=_optional_time(row, "LastActivityDate"),
@@ -274,14 +332,14 @@ def _question(row: etree._Element) -> _Thread:
     )
 
 
-def _answer(row: etree._Element) -> _Answer:
+def _answer(row: etree._Element, spool: _TextSpool) -> _Answer:
     return _Answer(
         id=_required_int(row, "Id"),
         parent=_required_int(row, "ParentId"),
         owner=_optional_int(row, "OwnerUserId"),
         score=_optional_int(row, "Score") or 0,
         created=_required_time(row, "CreationDate"),
-        text=html_to_text(row.get("Body", "")),
+        text=spool.add(html_to_text(row.get("Body", ""))),
         line=row.sourceline or 0,
     )
 
@@ -342,32 +400,37 @@ def _attach_answers(
 
 
 def _attach_comments(
-    threads: dict[int, _Thread], path: Path, before: datetime | None
+    threads: dict[int, _Thread], path: Path, before: datetime | None, spool: _TextSpool
 ) -> Iterator[Rejected]:
     """Add the comments on each thread's question and answers to the thread, in file order."""
     thread_of = {t.id: t for t in threads.values()}
     thread_of.update({a.id: t for t in threads.values() for a in t.answers})
+    seen: set[int] = set()
     for row in _rows(path):
         if isinstance(row, Rejected):
             yield row
             continue
         try:
-            comment = _comment(row)
+            comment = _comment(row, spool)
         except _BadRow as error:
             yield Rejected(str(path), f"line {row.sourceline}", str(error))
             continue
+        if comment.id in seen:
+            yield _duplicate(path, row, "comment", comment.id)
+            continue
+        seen.add(comment.id)
         thread = thread_of.get(comment.post)
         if thread is not None and (before is None or comment.created < before):
             thread.comments.append(comment)
 
 
-def _comment(row: etree._Element) -> _Comment:
-    _required_int(row, "Id")
+def _comment(row: etree._Element, spool: _TextSpool) -> _Comment:
     return _Comment(
+        id=_required_int(row, "Id"),
         post=_required_int(row, "PostId"),
         user=_optional_int(row, "UserId"),
         created=_required_time(row, "CreationDate"),
-        text=normalise_space(row.get("Text", "")),
+        text=spool.add(normalise_space(row.get("Text", ""))),
     )
 
 
@@ -423,9 +486,10 @@ def _ordered_answers(thread: _Thread) -> list[_Answer]:
     return sorted(thread.answers, key=lambda a: (a.id != thread.accepted, -a.score, a.created))
 
 
-def _document(thread: _Thread, options: _Options) -> Document:
-    parts = [thread.text, *(a.text for a in _ordered_answers(thread))]
-    parts.extend(c.text for c in thread.comments)
+def _document(thread: _Thread, options: _Options, spool: _TextSpool) -> Document:
+    spans = [thread.text, *(a.text for a in _ordered_answers(thread))]
+    spans.extend(c.text for c in thread.comments)
+    parts = [spool.get(span) for span in spans]
     text = "\n\n".join(part for part in parts if part)
     if thread.tags:
         text = f"Tags: {', '.join(thread.tags)}\n{text}".rstrip("\n")
@@ -451,6 +515,7 @@ def _updated(thread: _Thread, before: datetime | None) -> datetime | None:
 
 def _read_users(path: Path, wanted: set[str], base_url: str) -> Iterator[PersonRecord | Rejected]:
     """Person records of users in ``wanted`` or with an AboutMe; skips Id <= 0 (Community)."""
+    seen: set[int] = set()
     for row in _rows(path):
         if isinstance(row, Rejected):
             yield row
@@ -460,6 +525,10 @@ def _read_users(path: Path, wanted: set[str], base_url: str) -> Iterator[PersonR
         except _BadRow as error:
             yield Rejected(str(path), f"line {row.sourceline}", str(error))
             continue
+        if user_id in seen:
+            yield _duplicate(path, row, "user", user_id)
+            continue
+        seen.add(user_id)
         bio = html_to_text(row.get("AboutMe", ""))
         if user_id > 0 and (_person_key(user_id) in wanted or bio):
             yield _person(row, user_id, bio, base_url)

@@ -86,7 +86,8 @@ def normalise_space(text: str) -> str:
 def parse_time(value: str | None) -> datetime | None:
     """Parse an ISO-8601 time (``2021-04-01T10:00:00.123`` or with offset) as aware UTC.
 
-    Returns ``None`` for empty values; raises ``ValueError`` for malformed ones.
+    Returns ``None`` for empty values; raises ``ValueError`` for malformed ones and for
+    times that cannot be expressed in UTC (``0001-01-01T00:00:00+05:00``).
     """
     if value is None or not str(value).strip():
         return None
@@ -95,8 +96,34 @@ def parse_time(value: str | None) -> datetime | None:
         text = text[:-1] + "+00:00"
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        return parsed.replace(tzinfo=UTC)
+    return as_utc(parsed)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware time converted to UTC; raises ``ValueError`` when UTC cannot express it.
+
+    >>> from datetime import timedelta, timezone
+    >>> as_utc(datetime(1, 1, 1, 3, tzinfo=timezone(timedelta(hours=5))))
+    Traceback (most recent call last):
+    ...
+    ValueError: 0001-01-01 03:00:00+05:00 is out of the range of dates in UTC
+    """
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{moment} is out of the range of dates in UTC") from None
+
+
+def beyond_limits(error: ValueError | RecursionError) -> str:
+    """Why a JSON or YAML parser refused a well-formed text: too deep, or a number too long.
+
+    Python refuses integers of more than 4,300 digits (``ValueError``) and nesting deeper
+    than its recursion limit (``RecursionError``); both are read as malformed input.
+    """
+    if isinstance(error, RecursionError):
+        return "values nested too deeply"
+    return "a number too long to read (over 4300 digits)"
 
 
 def normalise_name(name: str) -> str:

@@ -30,6 +30,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from indexer.connectors.text import (
+    as_utc,
+    beyond_limits,
     email_aliases,
     html_to_text,
     markdown_to_html,
@@ -234,8 +236,9 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     except yaml.YAMLError as error:
         location = _yaml_location(error)
         raise PageError(location, f"malformed front matter: {_yaml_problem(error)}") from error
-    except ValueError as error:  # a well-formed but impossible value, e.g. 2024-13-45
-        raise PageError("line 2", f"malformed front matter: {error}") from error
+    except (ValueError, RecursionError) as error:  # e.g. 2024-13-45, or [[[[...
+        problem = beyond_limits(error) if isinstance(error, RecursionError) else str(error)
+        raise PageError("line 2", f"malformed front matter: {problem}") from None
     if value is None:
         value = {}
     if isinstance(value, str):
@@ -330,8 +333,7 @@ def to_utc(value: Any) -> datetime:
         ValueError: the value is not a date.
     """
     if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return aware.astimezone(UTC)
+        return as_utc(value) if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):
@@ -482,21 +484,22 @@ def load_sidecar(path: Path) -> tuple[dict[str, Authorship], list[Rejected]]:
     Raises:
         SourceError: the file cannot be read.
     """
-    try:
-        lines = path.read_bytes().split(b"\n")
-    except OSError as error:
-        raise SourceError(f"cannot read authors file {path}: {error.strerror}") from error
     history: dict[str, Authorship] = {}
     rejected: list[Rejected] = []
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        try:
-            page, authorship = _sidecar_entry(raw)
-        except ValueError as error:
-            rejected.append(Rejected(file=str(path), location=f"line {number}", reason=str(error)))
-            continue
-        history[_lookup_key(path.parent / page)] = authorship
+    try:
+        with path.open("rb") as lines:  # line by line: the file may be big
+            for number, raw in enumerate(lines, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    page, authorship = _sidecar_entry(raw)
+                except ValueError as error:
+                    location = f"line {number}"
+                    rejected.append(Rejected(file=str(path), location=location, reason=str(error)))
+                    continue
+                history[_lookup_key(path.parent / page)] = authorship
+    except OSError as error:
+        raise SourceError(f"cannot read authors file {path}: {error.strerror}") from error
     return history, rejected
 
 
@@ -508,6 +511,8 @@ def _sidecar_entry(raw: bytes) -> tuple[str, Authorship]:
         raise ValueError(f"invalid UTF-8 at byte {error.start} of the line") from error
     except json.JSONDecodeError as error:
         raise ValueError(f"malformed JSON: {error.msg} (column {error.colno})") from error
+    except (ValueError, RecursionError) as error:
+        raise ValueError(beyond_limits(error)) from None
     if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
         raise ValueError('expected an object with a "path" string')
     authors = entry.get("authors") or []

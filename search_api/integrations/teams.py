@@ -82,6 +82,8 @@ def parse_activity(body: bytes) -> dict[str, Any]:
         activity = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise MalformedRequestError("the body is not JSON") from None
+    except (ValueError, RecursionError):  # a number over 4300 digits, or nesting too deep
+        raise MalformedRequestError("the body is JSON too big to read") from None
     if not isinstance(activity, dict):
         raise MalformedRequestError("the body is not a JSON object")
     if not isinstance(activity.get("text"), str):

@@ -219,6 +219,21 @@ def test_jsonl_bad_lines_are_rejected_and_good_lines_kept(tmp_path: Path) -> Non
     assert reasons[1] == "invalid UTF-8 at byte 13 of the line; re-save the file as UTF-8"
 
 
+def test_jsonl_lines_beyond_the_parser_limits_are_rejected(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "people.jsonl",
+        '{"name": "Nia Obi"}\n' + "[" * 50_000 + "\n" + '{"n": ' + "9" * 5000 + "}\n",
+    )
+
+    items = records(path)
+
+    assert people(items) == [PersonRecord(key="bios:nia obi", name="Nia Obi")]
+    assert [item for item in items if isinstance(item, Rejected)] == [
+        Rejected(str(path), "line 2", "values nested too deeply"),
+        Rejected(str(path), "line 3", "a number too long to read (over 4300 digits)"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
@@ -232,6 +247,22 @@ def test_jsonl_bad_lines_are_rejected_and_good_lines_kept(tmp_path: Path) -> Non
         ("latin1.csv", b"name\nJos\xe9\n", r"latin1\.csv is not valid UTF-8 \(byte 8\)"),
         ("latin1.yml", b"a:\n  name: Jos\xe9\n", r"latin1\.yml is not valid UTF-8 \(byte 14\)"),
         ("scalar.yml", "just text\n", r"scalar\.yml must hold a mapping of id -> person"),
+        (
+            "bell.yml",
+            "a:\n  name: A\x07\n",
+            r"bell\.yml is not valid YAML: line 2: character #x0007 is not allowed; remove it$",
+        ),
+        (
+            "deep.yml",
+            "a: " + "[" * 50_000,
+            r"deep\.yml is not usable YAML: values nested too deeply$",
+        ),
+        ("deep.json", "[" * 50_000, r"deep\.json is not usable JSON: values nested too deeply$"),
+        (
+            "long.json",
+            '[{"name": ' + "9" * 5000 + "}]",
+            r"long\.json is not usable JSON: a number too long to read \(over 4300 digits\)$",
+        ),
         ("people.txt", "name\nA\n", r"cannot tell the format of bios file .*people\.txt"),
     ],
 )

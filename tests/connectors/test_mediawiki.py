@@ -242,6 +242,12 @@ def test_invalid_utf8_keeps_the_pages_before(tmp_path: Path) -> None:
             ),
             "page id 'thirty' is not an integer",
         ),
+        (
+            page("Odd id", 30, revision("2021-05-01T10:00:00Z", "x", "Ann")).replace(
+                "<id>30</id>", "<id>\u00b2</id>"
+            ),
+            "page id '\u00b2' is not an integer",
+        ),
         (page("Empty", 30), "page without a readable revision"),
     ],
 )
@@ -254,6 +260,23 @@ def test_a_bad_page_is_rejected_and_the_rest_indexed(
     line = line_of(content, "<page>\n    <title>" + bad_page.split("<title>")[1][:3])
     assert of_type(records, Rejected) == [Rejected(str(path), f"line {line}", reason)]
     assert of_type(records, Document) == [ROTATION_DOC, WALLETS_DOC]
+
+
+def test_a_repeated_page_id_is_rejected_with_its_contributors(tmp_path: Path) -> None:
+    impostor = page("Impostor", 10, revision("2021-05-01T10:00:00Z", "Other text.", "Eve"))
+    content = export([ROTATION, impostor, WALLETS])
+    path = write(tmp_path, content)
+    records = read_all(path)
+    line = line_of(content, "<page>\n    <title>Impostor")
+    assert records == [
+        ANN,
+        BOB,
+        ROTATION_DOC,
+        *ROTATION_CONTRIBUTIONS,
+        Rejected(str(path), f"line {line}", "duplicate page id 10; the first is kept"),
+        WALLETS_DOC,
+        *WALLETS_CONTRIBUTIONS,
+    ]
 
 
 def test_a_revision_with_a_bad_timestamp_is_skipped(tmp_path: Path) -> None:

@@ -298,6 +298,11 @@ def test_invalid_utf8_keeps_the_rows_before(tmp_path: Path) -> None:
             "Score 'many' is not an integer",
         ),
         (
+            '<row Id="8" PostTypeId="2" ParentId="1" CreationDate="0001-01-01T00:00:00+05:00"'
+            ' Body="x" />',
+            "CreationDate '0001-01-01T00:00:00+05:00' is not an ISO time",
+        ),
+        (
             '<row Id="8" PostTypeId="2" ParentId="99" CreationDate="2021-01-01T12:00:00"'
             ' Body="x" />',
             "answer to missing question 99",
@@ -326,6 +331,35 @@ def test_a_bad_comment_and_a_user_missing_from_users_xml(tmp_path: Path) -> None
     ]
     keys = {c.person_key for c in of_type(records, Contribution)}
     assert keys == {"stackexchange:10", "stackexchange:11", "stackexchange:12"}
+
+
+def test_repeated_ids_are_rejected_and_the_first_row_kept(tmp_path: Path) -> None:
+    posts = [
+        *POSTS,
+        '<row Id="1" PostTypeId="1" CreationDate="2021-03-01T10:00:00" Title="Impostor"'
+        ' Body="x" OwnerUserId="13" />',
+        '<row Id="2" PostTypeId="2" ParentId="4" CreationDate="2021-03-01T10:00:00" Body="y"'
+        ' OwnerUserId="13" />',
+    ]
+    users = [*USERS, '<row Id="10" DisplayName="Ann again" />']
+    comments = [
+        *COMMENTS,
+        '<row Id="1" PostId="4" Text="again" CreationDate="2021-02-02T12:00:00" UserId="13" />',
+    ]
+    clean = read_all(make_dump(tmp_path / "clean"))
+    folder = make_dump(tmp_path / "se", posts=posts, users=users, comments=comments)
+
+    records = read_all(folder)
+
+    assert of_type(records, Rejected) == [
+        Rejected(str(folder / "Posts.xml"), "line 10", "duplicate post Id 1; the first is kept"),
+        Rejected(str(folder / "Posts.xml"), "line 11", "duplicate post Id 2; the first is kept"),
+        Rejected(
+            str(folder / "Comments.xml"), "line 8", "duplicate comment Id 1; the first is kept"
+        ),
+        Rejected(str(folder / "Users.xml"), "line 10", "duplicate user Id 10; the first is kept"),
+    ]
+    assert [r for r in records if not isinstance(r, Rejected)] == clean
 
 
 def test_missing_folder_is_a_source_error(tmp_path: Path) -> None:

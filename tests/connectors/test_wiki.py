@@ -242,6 +242,21 @@ def test_bad_pages_are_rejected_and_good_pages_still_indexed(tmp_path: Path) -> 
     assert rejected["huge.md"].reason == "page has 208 bytes, over the limit of 100; split it"
 
 
+def test_front_matter_beyond_the_parser_limits(tmp_path: Path) -> None:
+    write(tmp_path / "deep.md", "---\ntags: " + "[" * 50_000 + "\n---\n# Deep\n")
+    write(tmp_path / "early.md", "---\nupdated: 0001-01-01T00:00:00+05:00\n---\n# Early\n\nText.\n")
+
+    items = records(tmp_path)
+
+    assert of_type(items, Rejected) == [
+        Rejected(
+            str(tmp_path / "deep.md"), "line 2", "malformed front matter: values nested too deeply"
+        )
+    ]
+    # a time UTC cannot hold is ignored like any other bad date
+    assert [(d.id, d.updated) for d in of_type(items, Document)] == [("early.md", None)]
+
+
 def test_missing_folder_is_a_source_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match=r"wiki folder .*missing does not exist"):
         records(tmp_path / "missing")

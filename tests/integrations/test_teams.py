@@ -119,6 +119,8 @@ def test_activity_text_strips_the_mention_and_markup(text: str, query: str) -> N
         (b"[1, 2]", "the body is not a JSON object"),
         (b'{"type": "message"}', "the activity has no 'text' string"),
         (b'{"text": 42}', "the activity has no 'text' string"),
+        (b"[" * 5000, "the body is JSON too big to read"),
+        (b'{"text": ' + b"9" * 5000 + b"}", "the body is JSON too big to read"),
     ],
 )
 def test_parse_activity_rejects_what_teams_does_not_send(body: bytes, reason: str) -> None:
