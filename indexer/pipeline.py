@@ -38,6 +38,8 @@ from indexer.store.base import IndexStats, SourceUpdate, Store, StoredChunk
 logger = logging.getLogger(__name__)
 
 EMBED_BATCH = 256
+DOCUMENT_BATCH = 500
+"""Documents chunked, embedded and written together while a source streams."""
 CHUNKING_KEY = "chunking"
 """Meta key of the model and chunk settings the stored chunks were made with."""
 
@@ -110,11 +112,18 @@ class IndexSummary:
 
 
 @dataclass
-class _SourceRead:
-    documents: dict[str, Document]
-    people: dict[str, PersonRecord]
-    contributions: list[Contribution]
-    rejected: list[Rejected]
+class _SourceStream:
+    """What one source's stream keeps between documents."""
+
+    spec: SourceSpec
+    default_groups: tuple[str, ...]
+    previous: dict[str, str]
+    """Content hash of every stored document of the source, by document id."""
+    seen: set[str] = field(default_factory=set)
+    """Local ids of the documents read so far."""
+    people: dict[str, PersonRecord] = field(default_factory=dict)
+    contributions: list[Contribution] = field(default_factory=list)
+    batch: dict[str, tuple[Document, str, list[StoredChunk]]] = field(default_factory=dict)
 
 
 def content_hash(doc: Document) -> str:
@@ -248,128 +257,133 @@ class Indexer:
     def _index_source(
         self, spec: SourceSpec, summary: IndexSummary, *, dry_run: bool = False
     ) -> SourceSummary:
+        """Stream one source into the store in one transaction: all of it lands, or none."""
         result = SourceSummary(spec.name, spec.kind, spec.path)
         try:
-            read = self._read(spec)
+            with self.store.source_transaction():
+                self._stream(spec, result, summary, dry_run)
         except SourceError as exc:
-            result.error = str(exc)
-            logger.info(
-                "source %s (%s) failed: %s; its previous state is kept", spec.name, spec.kind, exc
-            )
-            return result
+            error = str(exc)
         except (OSError, ValueError, TypeError, KeyError, UnicodeError) as exc:
-            result.error = f"the {spec.kind} connector failed on {spec.path}: {exc!r}"
+            error = f"the {spec.kind} connector failed on {spec.path}: {exc!r}"
+        else:
             logger.info(
-                "source %s (%s) failed: %s; its previous state is kept", spec.name, spec.kind, exc
+                "source %s: %d added, %d changed, %d deleted, %d unchanged, %d rejected",
+                spec.name,
+                result.added,
+                result.changed,
+                result.deleted,
+                result.unchanged,
+                len(result.rejected),
             )
             return result
-        result.rejected = read.rejected
-        result.people = len(read.people)
-        previous = self.store.document_hashes(spec.name)
-        changed: dict[str, tuple[Document, str, list[StoredChunk]]] = {}
-        for local_id, doc in read.documents.items():
-            doc_id = f"{spec.name}/{local_id}"
-            digest = content_hash(doc)
-            old = previous.get(doc_id)
-            if old == digest and not self._rechunk:
-                result.unchanged += 1
-                continue
-            if old is None:
-                result.added += 1
-            else:
-                result.changed += 1
-            changed[doc_id] = (doc, digest, self._chunks(doc_id, doc))
-        current = {f"{spec.name}/{local_id}" for local_id in read.documents}
-        result.incomplete = any(r.truncated for r in read.rejected)
-        deleted = (
-            [] if result.incomplete else [doc_id for doc_id in previous if doc_id not in current]
+        logger.info(
+            "source %s (%s) failed: %s; its previous state is kept", spec.name, spec.kind, error
         )
+        failed = SourceSummary(spec.name, spec.kind, spec.path, error=error)
+        return failed
+
+    def _stream(
+        self, spec: SourceSpec, result: SourceSummary, summary: IndexSummary, dry_run: bool
+    ) -> None:
+        """Read, diff, chunk, embed and write a source in batches of documents.
+
+        Memory holds one batch of documents, the ids seen, the people and the
+        contributions: never the whole source, however big its export.
+        """
+        reader = get_reader(spec.kind)
+        stream = _SourceStream(
+            spec, access_groups_option(spec), self.store.document_hashes(spec.name)
+        )
+        with self.progress.task(f"Reading {spec.kind}:{spec.name}", None) as task:
+            for record in reader(spec):
+                if isinstance(record, Document):
+                    self._document(stream, record, result, dry_run)
+                elif isinstance(record, PersonRecord):
+                    stream.people.setdefault(record.key, record)
+                elif isinstance(record, Contribution):
+                    stream.contributions.append(record)
+                elif isinstance(record, Rejected):
+                    result.rejected.append(record)
+                task.advance()
+                failpoint("read")
+                if len(stream.batch) >= DOCUMENT_BATCH:
+                    self._flush(stream, summary)
+        for person in stream.people.values():
+            bio = bio_document(person, stream.default_groups)
+            if bio is not None and bio.id not in stream.seen:
+                self._document(stream, bio, result, dry_run)
+                stream.contributions.append(
+                    Contribution(person.key, bio.id, Role.SELF_DECLARED, time=None)
+                )
+        result.people = len(stream.people)
+        result.incomplete = any(r.truncated for r in result.rejected)
+        current = {f"{spec.name}/{local_id}" for local_id in stream.seen}
+        deleted = [] if result.incomplete else [d for d in stream.previous if d not in current]
         result.deleted = len(deleted)
         if dry_run:
-            return result
-        summary.embedded += self._embed(
-            {c.text_hash: c.text for _, _, chunks in changed.values() for c in chunks}
-        )
+            return
+        self._flush(stream, summary)
         contributions = [
             Contribution(
                 c.person_key, f"{spec.name}/{c.document_id}", c.role, c.count, c.score, c.time
             )
-            for c in read.contributions
+            for c in stream.contributions
+            if c.document_id in stream.seen and c.person_key in stream.people
         ]
-        self.store.apply_source(
-            SourceUpdate(
-                name=spec.name,
-                kind=spec.kind,
-                path=spec.path,
-                documents=changed,
-                deleted=deleted,
-                people=list(read.people.values()),
-                contributions=contributions,
-            )
-        )
-        failpoint("write")
-        logger.info(
-            "source %s: %d added, %d changed, %d deleted, %d unchanged, %d rejected",
-            spec.name,
-            result.added,
-            result.changed,
-            result.deleted,
-            result.unchanged,
-            len(result.rejected),
-        )
-        return result
-
-    def _read(self, spec: SourceSpec) -> _SourceRead:
-        reader = get_reader(spec.kind)
-        out = _SourceRead({}, {}, [], [])
-        with self.progress.task(f"Reading {spec.kind}:{spec.name}", None) as task:
-            for record in reader(spec):
-                self._collect(spec, record, out)
-                task.advance()
-                failpoint("read")
-        default_groups = access_groups_option(spec)
-        if default_groups:
-            out.documents = {
-                doc_id: doc if doc.access_groups else replace(doc, access_groups=default_groups)
-                for doc_id, doc in out.documents.items()
-            }
-        for record in out.people.values():
-            bio = bio_document(record, default_groups)
-            if bio is not None and bio.id not in out.documents:
-                out.documents[bio.id] = bio
-                out.contributions.append(
-                    Contribution(record.key, bio.id, Role.SELF_DECLARED, time=None)
-                )
-        known_docs = set(out.documents)
-        kept = []
-        for c in out.contributions:
-            if c.document_id in known_docs and c.person_key in out.people:
-                kept.append(c)
-        dropped = len(out.contributions) - len(kept)
+        dropped = len(stream.contributions) - len(contributions)
         if dropped:
             logger.info(
                 "source %s: %d contributions point at unknown people or documents",
                 spec.name,
                 dropped,
             )
-        out.contributions = kept
-        return out
+        self.store.apply_source(
+            SourceUpdate(
+                name=spec.name,
+                kind=spec.kind,
+                path=spec.path,
+                documents={},
+                deleted=deleted,
+                people=list(stream.people.values()),
+                contributions=contributions,
+            )
+        )
+        failpoint("write")
 
-    @staticmethod
-    def _collect(spec: SourceSpec, record: object, out: _SourceRead) -> None:
-        if isinstance(record, Document):
-            if record.id in out.documents:
-                out.rejected.append(
-                    Rejected(spec.path, f"id {record.id}", "duplicate document id; first kept")
-                )
-            else:
-                out.documents[record.id] = record
-        elif isinstance(record, PersonRecord):
-            out.people.setdefault(record.key, record)
-        elif isinstance(record, Contribution):
-            out.contributions.append(record)
-        elif isinstance(record, Rejected):
-            out.rejected.append(record)
+    def _document(
+        self, stream: _SourceStream, doc: Document, result: SourceSummary, dry_run: bool
+    ) -> None:
+        if doc.id in stream.seen:
+            result.rejected.append(
+                Rejected(stream.spec.path, f"id {doc.id}", "duplicate document id; first kept")
+            )
+            return
+        stream.seen.add(doc.id)
+        if stream.default_groups and not doc.access_groups:
+            doc = replace(doc, access_groups=stream.default_groups)
+        doc_id = f"{stream.spec.name}/{doc.id}"
+        digest = content_hash(doc)
+        old = stream.previous.get(doc_id)
+        if old == digest and not self._rechunk:
+            result.unchanged += 1
+            return
+        if old is None:
+            result.added += 1
+        else:
+            result.changed += 1
+        if not dry_run:
+            stream.batch[doc_id] = (doc, digest, self._chunks(doc_id, doc))
+
+    def _flush(self, stream: _SourceStream, summary: IndexSummary) -> None:
+        """Embed the batch's missing vectors, then write its documents and chunks."""
+        if not stream.batch:
+            return
+        summary.embedded += self._embed(
+            {c.text_hash: c.text for _, _, chunks in stream.batch.values() for c in chunks}
+        )
+        self.store.write_documents(stream.spec.name, stream.batch)
+        stream.batch = {}
 
     def _chunks(self, doc_id: str, doc: Document) -> list[StoredChunk]:
         pieces = chunk_document(

@@ -8,6 +8,7 @@ server backend can be added as one more module implementing the same protocol.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -131,8 +132,18 @@ class Store(Protocol):
         """Cache vectors by ``(model_id, text hash)``."""
         ...
 
+    def source_transaction(self) -> AbstractContextManager[object]:
+        """A transaction around one source's writes: all of them land, or none (on error)."""
+        ...
+
+    def write_documents(
+        self, source: str, documents: Mapping[str, tuple[Document, str, Sequence[StoredChunk]]]
+    ) -> None:
+        """Replace or add documents of ``source`` with their chunks (a batch while streaming)."""
+        ...
+
     def apply_source(self, update: SourceUpdate) -> None:
-        """Write one source's new state atomically."""
+        """Write one source's new state: its documents, deletions, people and contributions."""
         ...
 
     def remove_sources_except(self, names: Iterable[str]) -> list[str]:

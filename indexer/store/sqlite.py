@@ -17,7 +17,8 @@ import json
 import logging
 import re
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,7 @@ from sqlite_utils.migrations import Migrations
 from indexer import generations
 from indexer.connectors.text import parse_time
 from indexer.errors import IndexNotFoundError
-from indexer.models import PersonRecord
+from indexer.models import Document, PersonRecord
 from indexer.store.base import (
     ChunkRow,
     ContributionRow,
@@ -37,6 +38,7 @@ from indexer.store.base import (
     IndexStats,
     PersonRow,
     SourceUpdate,
+    StoredChunk,
 )
 from indexer.vectors import Manifest, VectorIndex
 
@@ -165,12 +167,18 @@ class SQLiteStore:
         self.db.execute("PRAGMA synchronous=NORMAL")
         migrations.apply(self.db)
         self._embeddings = "embeddings"
+        self._cache = self.db
         if embeddings_db is not None:
             self._attach_cache(Path(embeddings_db))
         self._vectors: VectorIndex | None = None
 
     def _attach_cache(self, path: Path) -> None:
-        """Keep vectors in a shared cache file, moving any this database held into it."""
+        """Keep vectors in a shared cache file, moving any this database held into it.
+
+        Vectors are written through a connection of their own, so each batch is
+        committed at once (and survives a kill) while a source's documents are
+        still being written in one transaction of the index database.
+        """
         self.db.execute("ATTACH DATABASE ? AS cache", [str(path)])
         self.db.execute("PRAGMA cache.journal_mode=WAL")
         self.db.execute(
@@ -185,6 +193,8 @@ class SQLiteStore:
                     "INSERT OR IGNORE INTO cache.embeddings SELECT * FROM main.embeddings"
                 )
                 self.db.execute("DELETE FROM main.embeddings")
+        self._cache = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
+        self._cache.execute("PRAGMA synchronous=NORMAL")
 
     @property
     def generation(self) -> str:
@@ -213,15 +223,17 @@ class SQLiteStore:
 
     def missing_embeddings(self, model_id: str, hashes: Iterable[str]) -> set[str]:
         wanted = set(hashes)
-        have = {
-            row[0]
-            for row in self._rows_in(
-                f"SELECT text_hash FROM {self._embeddings} "
-                "WHERE model_id = ? AND text_hash IN ({ids})",
-                sorted(wanted),
-                [model_id],
+        have = set()
+        for batch in _batches(sorted(wanted)):
+            marks = ",".join("?" * len(batch))
+            have.update(
+                row[0]
+                for row in self._cache.execute(
+                    "SELECT text_hash FROM embeddings "
+                    f"WHERE model_id = ? AND text_hash IN ({marks})",
+                    [model_id, *batch],
+                )
             )
-        }
         return wanted - have
 
     def put_embeddings(
@@ -231,12 +243,27 @@ class SQLiteStore:
             (model_id, h, np.ascontiguousarray(v, dtype=np.float32).tobytes())
             for h, v in zip(hashes, vectors, strict=True)
         ]
-        with self.db.atomic():
-            self.db.conn.executemany(
-                f"INSERT OR REPLACE INTO {self._embeddings} (model_id, text_hash, vector) "
-                "VALUES (?, ?, ?)",
+        with self._cache.atomic():
+            self._cache.conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (model_id, text_hash, vector) VALUES (?, ?, ?)",
                 rows,
             )
+
+    def source_transaction(self) -> AbstractContextManager[object]:
+        return self.db.atomic()
+
+    def write_documents(
+        self, source: str, documents: Mapping[str, tuple[Document, str, Sequence[StoredChunk]]]
+    ) -> None:
+        with self.db.atomic():
+            self._delete_documents(list(documents))
+            self._insert_documents(source, documents)
+
+    def _delete_documents(self, ids: list[str]) -> None:
+        for batch in _batches(ids):
+            marks = ",".join("?" * len(batch))
+            self.db.execute(f"DELETE FROM chunks WHERE document_id IN ({marks})", batch)
+            self.db.execute(f"DELETE FROM documents WHERE id IN ({marks})", batch)
 
     def apply_source(self, update: SourceUpdate) -> None:
         with self.db.atomic():
@@ -245,63 +272,66 @@ class SQLiteStore:
                 "VALUES (?, ?, ?, datetime('now'))",
                 [update.name, update.kind, update.path],
             )
-            stale = [*update.deleted, *update.documents]
-            for start in range(0, len(stale), 500):
-                batch = stale[start : start + 500]
-                marks = ",".join("?" * len(batch))
-                self.db.execute(f"DELETE FROM chunks WHERE document_id IN ({marks})", batch)
-                self.db.execute(f"DELETE FROM documents WHERE id IN ({marks})", batch)
-            self.db.conn.executemany(
-                "INSERT INTO documents (id, source, kind, title, text, url, created, updated, "
-                "access_groups, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        doc_id,
-                        update.name,
-                        str(doc.kind),
-                        doc.title,
-                        doc.text,
-                        doc.url,
-                        _iso(doc.created),
-                        _iso(doc.updated),
-                        json.dumps(list(doc.access_groups)),
-                        content_hash,
-                    )
-                    for doc_id, (doc, content_hash, _) in update.documents.items()
-                ],
-            )
-            self.db.conn.executemany(
-                "INSERT INTO chunks (document_id, ordinal, text, body, text_hash) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [
-                    (c.document_id, c.ordinal, c.text, c.body, c.text_hash)
-                    for _, _, chunks in update.documents.values()
-                    for c in chunks
-                ],
-            )
-            self.db.execute("DELETE FROM person_records WHERE source = ?", [update.name])
-            self.db.conn.executemany(
-                "INSERT OR REPLACE INTO person_records (source, key, record) VALUES (?, ?, ?)",
-                [(update.name, p.key, _record_json(p)) for p in update.people],
-            )
-            self.db.execute("DELETE FROM contributions WHERE source = ?", [update.name])
-            self.db.conn.executemany(
-                "INSERT INTO contributions (source, person_key, person_id, document_id, role, "
-                "count, score, time) VALUES (?1, ?2, (SELECT person_id FROM person_keys k "
-                "WHERE k.source = ?1 AND k.key = ?2), ?3, ?4, ?5, ?6, ?7)",
-                [
-                    (
-                        update.name,
-                        c.person_key,
-                        c.document_id,
-                        str(c.role),
-                        c.count,
-                        c.score,
-                        _iso(c.time),
-                    )
-                    for c in update.contributions
-                ],
-            )
+            self._delete_documents([*update.deleted, *update.documents])
+            self._insert_documents(update.name, update.documents)
+            self._replace_people_and_contributions(update)
+
+    def _insert_documents(
+        self, source: str, documents: Mapping[str, tuple[Document, str, Sequence[StoredChunk]]]
+    ) -> None:
+        self.db.conn.executemany(
+            "INSERT INTO documents (id, source, kind, title, text, url, created, updated, "
+            "access_groups, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    doc_id,
+                    source,
+                    str(doc.kind),
+                    doc.title,
+                    doc.text,
+                    doc.url,
+                    _iso(doc.created),
+                    _iso(doc.updated),
+                    json.dumps(list(doc.access_groups)),
+                    content_hash,
+                )
+                for doc_id, (doc, content_hash, _) in documents.items()
+            ],
+        )
+        self.db.conn.executemany(
+            "INSERT INTO chunks (document_id, ordinal, text, body, text_hash) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (c.document_id, c.ordinal, c.text, c.body, c.text_hash)
+                for _, _, chunks in documents.values()
+                for c in chunks
+            ],
+        )
+
+    def _replace_people_and_contributions(self, update: SourceUpdate) -> None:
+        self.db.execute("DELETE FROM person_records WHERE source = ?", [update.name])
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO person_records (source, key, record) VALUES (?, ?, ?)",
+            [(update.name, p.key, _record_json(p)) for p in update.people],
+        )
+        self.db.execute("DELETE FROM contributions WHERE source = ?", [update.name])
+        self.db.conn.executemany(
+            "INSERT INTO contributions (source, person_key, person_id, document_id, role, "
+            "count, score, time) VALUES (?1, ?2, (SELECT person_id FROM person_keys k "
+            "WHERE k.source = ?1 AND k.key = ?2), ?3, ?4, ?5, ?6, ?7)",
+            [
+                (
+                    update.name,
+                    c.person_key,
+                    c.document_id,
+                    str(c.role),
+                    c.count,
+                    c.score,
+                    _iso(c.time),
+                )
+                for c in update.contributions
+            ],
+        )
 
     def remove_sources_except(self, names: Iterable[str]) -> list[str]:
         keep = set(names)
@@ -378,14 +408,16 @@ class SQLiteStore:
         return {text_hash: text for text_hash, text in rows}
 
     def build_vectors(self, model_id: str, dim: int) -> int:
-        rows = self.db.execute(
-            f"SELECT c.id, e.vector FROM chunks c JOIN {self._embeddings} e "
-            "ON e.model_id = ? AND e.text_hash = c.text_hash ORDER BY c.id",
-            [model_id],
-        ).fetchall()
-        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        vectors = np.zeros((len(rows), dim), dtype=np.float32)
-        for i, (_, blob) in enumerate(rows):
+        join = (
+            f"FROM chunks c JOIN {self._embeddings} e "
+            "ON e.model_id = ? AND e.text_hash = c.text_hash"
+        )
+        total = int(self.db.execute(f"SELECT count(*) {join}", [model_id]).fetchone()[0])
+        ids = np.zeros(total, dtype=np.int64)
+        vectors = np.zeros((total, dim), dtype=np.float32)
+        rows = self.db.execute(f"SELECT c.id, e.vector {join} ORDER BY c.id", [model_id])
+        for i, (chunk_id, blob) in enumerate(rows):  # streamed: no list of every row
+            ids[i] = chunk_id
             vectors[i] = np.frombuffer(blob, dtype=np.float32)
         index = VectorIndex.build(ids, vectors, model_id)
         index.save(self.data_dir / VECTORS_DIR)
@@ -628,6 +660,8 @@ class SQLiteStore:
         return [(name, kind) for name, kind in rows]
 
     def close(self) -> None:
+        if self._cache is not self.db:
+            self._cache.conn.close()
         self.db.conn.close()
 
 
