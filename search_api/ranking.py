@@ -37,6 +37,12 @@ ROLE_WEIGHTS: Mapping[str, float] = {
 """How much one contribution of each role says about the contributor's expertise."""
 
 
+FRESHNESS_ROLES: frozenset[str] = frozenset(
+    {Role.ANSWERER, Role.ACCEPTED_ANSWERER, Role.ASKER, Role.COMMENTER}
+)
+"""Roles of Q&A evidence, which ages (see ``RankingConfig.fresh_roles``)."""
+
+
 @dataclass(frozen=True)
 class RankingConfig:
     """The knobs of the ranking (defaults tuned on validation data, never on test data)."""
@@ -59,9 +65,13 @@ class RankingConfig:
     """Exponent of the activity prior; 0 turns it off."""
     evidence_half_life_days: float = 0.0
     """Freshness: a contribution's weight halves every so many days (0 = off, the default:
-    on validation it helped Q&A sites but hurt the handbook, see docs/evaluation.md)."""
+    on validation, ageing Q&A evidence helped the Stack Exchange sites, but it would make a
+    two-year-old answer worth nothing, which the sample organisation's experts contradict)."""
     evidence_floor: float = 0.3
     """The share of a contribution's weight that never decays."""
+    fresh_roles: frozenset[str] = FRESHNESS_ROLES
+    """The roles whose evidence ages when freshness is on: conversations go stale, pages
+    people wrote stay theirs (ageing authorship hurt the handbook on validation)."""
 
 
 ACTIVITY_ROLES: frozenset[str] = frozenset({Role.ACCEPTED_ANSWERER, Role.ANSWERER, Role.AUTHOR})
@@ -172,7 +182,12 @@ def contribution_weight(
     With ``config.evidence_half_life_days`` and ``now``, older contributions weigh less.
     """
     weight = ROLE_WEIGHTS.get(row.role, 0.3)
-    if config.evidence_half_life_days > 0 and now is not None and row.time is not None:
+    if (
+        config.evidence_half_life_days > 0
+        and now is not None
+        and row.time is not None
+        and row.role in config.fresh_roles
+    ):
         age_days = max((now - row.time).total_seconds(), 0.0) / 86400
         decay = 0.5 ** (age_days / config.evidence_half_life_days)
         weight *= config.evidence_floor + (1 - config.evidence_floor) * decay

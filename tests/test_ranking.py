@@ -304,6 +304,17 @@ def test_evidence_freshness_halves_old_contributions_down_to_a_floor() -> None:
     assert contribution_weight(old, RankingConfig(), now) == 0.6  # off by default
 
 
+def test_with_freshness_on_answers_age_but_authored_pages_do_not() -> None:
+    now = datetime(2024, 6, 1, tzinfo=UTC)
+    year_ago = now - timedelta(days=365)
+    answer = ContributionRow("ann", "qa/1", "answerer", 1, 0, year_ago)
+    page = ContributionRow("bob", "wiki/a.md", "author", 1, 0, year_ago)
+    config = RankingConfig(evidence_half_life_days=30, evidence_floor=0.0)
+
+    assert contribution_weight(answer, config, now) == pytest.approx(0.6 * 0.5 ** (365 / 30))
+    assert contribution_weight(page, config, now) == 1.0
+
+
 def test_settings_set_the_ranking_half_lives(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WHOKNOWS_EVIDENCE_HALF_LIFE_DAYS", raising=False)
     assert ranking_config(Settings()) == RankingConfig()
