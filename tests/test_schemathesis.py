@@ -55,9 +55,11 @@ def api_schema(app_settings: Settings, embedder) -> schemathesis.BaseSchema:
 
 
 OPERATIONS = [
+    "DELETE /v1/admin/hidden-people/{person_id}",
     "GET /healthz",
     "GET /metrics",
     "GET /readyz",
+    "GET /v1/admin/hidden-people",
     "GET /v1/documents",
     "GET /v1/experts",
     "GET /v1/people/{person_id}",
@@ -65,6 +67,7 @@ OPERATIONS = [
     "POST /integrations/mattermost",
     "POST /integrations/slack/command",
     "POST /integrations/teams",
+    "PUT /v1/admin/hidden-people/{person_id}",
 ]
 
 
