@@ -84,6 +84,8 @@ WORDS = [
     "logging",
     "terraform",
 ]
+AFTER_SWITCH_S = 10.0
+"""The load goes on at least this long after the switch, so a worker that never switched shows."""
 MARKER_ID = "loadtest-marker.md"
 MARKER_QUERY = "recalibrating the zeppelin mooring winch tension"
 MARKER_PAGE = """---
@@ -228,7 +230,7 @@ def main() -> int:
                 time.sleep(0.02)
             switched = time.monotonic()  # CURRENT names the new generation from here on
             index_code = indexing.wait()
-            time.sleep(max(args.window + 3, began + args.duration - time.monotonic()))
+            time.sleep(max(AFTER_SWITCH_S, began + args.duration - time.monotonic()))
             stop.set()
             for thread in threads:
                 thread.join()
