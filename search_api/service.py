@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -57,17 +57,9 @@ class _Retrieved:
     chunks: dict[int, ChunkRow]
     documents: list[ScoredDocument]
 
-    def hidden_people(self) -> frozenset[str]:
-        """Ids of the people left out of every answer."""
-        return self._hidden_people()
-
     @property
     def store(self) -> Store:
         return self.loaded.store
-
-
-def _nobody() -> frozenset[str]:
-    return frozenset()
 
 
 class SearchService:
@@ -76,7 +68,8 @@ class SearchService:
     Given the ``data_dir`` it was opened from, it follows re-indexes: :meth:`reload`
     (called by the watcher thread :meth:`watch` starts) loads a new generation
     beside the served one and switches when it is ready, so no request waits.
-    ``hidden`` returns the ids of people hidden from results (opted out or left).
+    ``state`` holds the people hidden from results (opted out or left); the service
+    closes it with itself.
     """
 
     def __init__(
@@ -87,20 +80,18 @@ class SearchService:
         config: RankingConfig | None = None,
         max_query_chars: int = MAX_QUERY_CHARS,
         data_dir: Path | None = None,
-        hidden: Callable[[], frozenset[str]] = _nobody,
+        state: StateStore | None = None,
     ) -> None:
         self.embedder = embedder
         self.config = config or RankingConfig()
         self.max_query_chars = max_query_chars
         self._loaded = self._load(store)
         self._data_dir = data_dir
-        self._hidden_people = hidden
+        self.state = state
         self._reload_lock = threading.Lock()
         self._skipped: str | None = None
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
-        self.state: StateStore | None = None
-        """The data directory's state (hidden people), when opened from settings."""
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> SearchService:
@@ -113,20 +104,17 @@ class SearchService:
             from embeddings.sentence import SentenceEmbedder
 
             embedder = SentenceEmbedder(settings.model, batch_size=settings.embed_batch_size)
-        state = StateStore(settings.data_dir)
-        service = cls(
+        return cls(
             store,
             embedder,
             config=ranking_config(settings),
             data_dir=settings.data_dir,
-            hidden=state.hidden,
+            state=StateStore(settings.data_dir),
         )
-        service.state = state
-        return service
 
     def hidden_people(self) -> frozenset[str]:
         """Ids of the people left out of every answer."""
-        return self._hidden_people()
+        return self.state.hidden() if self.state is not None else frozenset()
 
     @property
     def store(self) -> Store:
@@ -258,7 +246,7 @@ class SearchService:
     ) -> list[PersonOut]:
         store = retrieved.store
         doc_ids = [d.document_id for d in retrieved.documents]
-        hidden = self._hidden_people()
+        hidden = self.hidden_people()
         contributions = [c for c in store.contributions_to(doc_ids) if c.person_id not in hidden]
         people = store.people(sorted({c.person_id for c in contributions}))
         exclude = [] if include_inactive else [p.id for p in people.values() if not p.active]
