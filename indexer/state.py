@@ -43,18 +43,26 @@ class HiddenPerson:
     reason: str
 
 
+def open_state_db(data_dir: Path, schema: Migrations) -> sqlite_utils.Database:
+    """``<data_dir>/state.db`` (made if missing) with ``schema``'s migrations applied.
+
+    Each user of the file (hidden people here, API keys in the API) brings its own
+    named migrations, so their tables evolve apart.
+    """
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(sqlite3.connect(data_dir / STATE_DB, check_same_thread=False))
+    db.execute("PRAGMA journal_mode=WAL")
+    schema.apply(db)
+    return db
+
+
 class StateStore:
     """The hidden-people list of one data directory; safe to share between threads."""
 
     def __init__(self, data_dir: Path) -> None:
-        data_dir = Path(data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(data_dir / STATE_DB, check_same_thread=False)
-        self.db = sqlite_utils.Database(conn)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = open_state_db(data_dir, migrations)
         self._lock = threading.Lock()
-        with self._lock:
-            migrations.apply(self.db)
         self._version: tuple[int, int] | None = None
         self._hidden: frozenset[str] = frozenset()
 

@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from indexer.errors import WhoKnowsError
-from indexer.generations import STATE_DB
+from indexer.state import open_state_db
 
 SCOPES = ("search", "admin")
 KEY_PREFIX = "wk"
@@ -108,14 +107,8 @@ class KeyStore:
     """Create, list, revoke and verify API keys in ``<data_dir>/state.db``."""
 
     def __init__(self, data_dir: Path) -> None:
-        data_dir = Path(data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(data_dir / STATE_DB, check_same_thread=False)
-        self.db = sqlite_utils.Database(conn)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = open_state_db(data_dir, migrations)
         self._lock = threading.Lock()
-        with self._lock:
-            migrations.apply(self.db)
 
     def create(
         self, name: str, scopes: Iterable[str] = ("search",), groups: Iterable[str] = ()
