@@ -175,11 +175,11 @@ def index(
 
 
 def _run_index(settings: Settings, specs: list, *, show_progress: bool) -> IndexSummary:
-    from embeddings.sentence import SentenceEmbedder
+    from embeddings.factory import load_embedder
     from indexer.pipeline import Indexer
     from indexer.store import open_store
 
-    embedder = SentenceEmbedder(settings.model, batch_size=settings.embed_batch_size)
+    embedder = load_embedder(settings)
     store = open_store(settings.data_dir, create=True)
     try:
         with _progress(show_progress) as progress:
@@ -368,7 +368,7 @@ def evaluate(
     Example: whoknows eval stackexchange ../shared/data/stackexchange/iot --json
     """
     _setup_logging(verbose)
-    from embeddings.sentence import SentenceEmbedder
+    from embeddings.factory import load_embedder
     from search_api.evaluation.runner import evaluate_stackexchange, evaluate_wiki
 
     if dataset not in ("stackexchange", "wiki"):
@@ -379,7 +379,7 @@ def evaluate(
         raise _fail(f"{path} is not a folder")
     try:
         settings = _settings(config, None, model)
-        embedder = SentenceEmbedder(settings.model, batch_size=settings.embed_batch_size)
+        embedder = load_embedder(settings)
         with _progress(not as_json) as progress:
             if dataset == "stackexchange":
                 report = evaluate_stackexchange(path, embedder, block=block, progress=progress)

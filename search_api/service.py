@@ -67,9 +67,9 @@ class SearchService:
         """Load the model (unless given) and the index in ``settings.data_dir``."""
         store = open_store(settings.data_dir)
         if embedder is None:
-            from embeddings.sentence import SentenceEmbedder
+            from embeddings.factory import load_embedder
 
-            embedder = SentenceEmbedder(settings.model, batch_size=settings.embed_batch_size)
+            embedder = load_embedder(settings, query_cache=True)
         return cls(store, embedder, config=ranking_config(settings))
 
     def search(
