@@ -75,9 +75,14 @@ class OnnxEmbedder:
         self._max_tokens = _max_seq_length(folder)
         self._spans_tokenizer = _tokenizer(folder, None)
         self._tokenizer = _tokenizer(folder, self._max_tokens)
-        graph = exported_graph(folder, cache_dir or default_cache_dir(), quantize=quantize)
-        self._session = _session(graph, threads)
-        self._dim = int(self._run(["dimension probe"]).shape[1])
+        self._graph = exported_graph(folder, cache_dir or default_cache_dir(), quantize=quantize)
+        self._threads = threads
+        # a query runs on one thread: parallel requests use the cores, and ORT's spinning
+        # worker threads slow everything down when they are busy (see docs/performance.md)
+        self._query_session = _session(self._graph, 1)
+        self._passage_session: onnxruntime.InferenceSession | None = None
+        self._passage_lock = threading.Lock()
+        self._dim = int(self._run(self._query_session, ["dimension probe"]).shape[1])
 
     @property
     def model_id(self) -> str:
@@ -96,14 +101,19 @@ class OnnxEmbedder:
         return [(int(a), int(b)) for a, b in encoding.offsets]
 
     def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        return self._encode(texts)
+        return self._encode(self._query_session, texts)
 
     def encode_passages(
         self, texts: Sequence[str], *, show_progress: bool = False
     ) -> npt.NDArray[np.float32]:
-        return self._encode(texts)
+        with self._passage_lock:
+            if self._passage_session is None:  # made on first use: the server never needs it
+                self._passage_session = _session(self._graph, self._threads)
+        return self._encode(self._passage_session, texts)
 
-    def _encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    def _encode(
+        self, session: onnxruntime.InferenceSession, texts: Sequence[str]
+    ) -> npt.NDArray[np.float32]:
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
         # batches of similar lengths pad less, as sentence-transformers does
@@ -111,17 +121,19 @@ class OnnxEmbedder:
         out = np.empty((len(texts), self._dim), dtype=np.float32)
         for start in range(0, len(order), self._batch_size):
             rows = order[start : start + self._batch_size]
-            out[rows] = self._run([texts[i] for i in rows])
+            out[rows] = self._run(session, [texts[i] for i in rows])
         return out
 
-    def _run(self, texts: list[str]) -> npt.NDArray[np.float32]:
+    def _run(
+        self, session: onnxruntime.InferenceSession, texts: list[str]
+    ) -> npt.NDArray[np.float32]:
         encodings = self._tokenizer.encode_batch(texts)
         feed = {
             "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
-        (vectors,) = self._session.run(None, feed)
+        (vectors,) = session.run(None, feed)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
@@ -238,6 +250,7 @@ def _session(graph: Path, threads: int | None) -> onnxruntime.InferenceSession:
     options = onnxruntime.SessionOptions()
     if threads:
         options.intra_op_num_threads = threads
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     try:
         return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])

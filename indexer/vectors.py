@@ -178,11 +178,19 @@ class VectorIndex:
         if query.shape[1] != self.manifest.dim:
             raise ValueError(f"query has dimension {query.shape[1]}, index {self.manifest.dim}")
         k = min(limit, int(self._index.ntotal))
-        if self._hnsw:
-            params = faiss.SearchParametersHNSW(efSearch=max(self.policy.ef_search, k))
+        params = (
+            faiss.SearchParametersHNSW(efSearch=max(self.policy.ef_search, k))
+            if self._hnsw
+            else None
+        )
+        # One query gains nothing from OpenMP threads, and their spin-waits cost 10-100x
+        # when requests run in parallel on few cores; the setting is per calling thread.
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
             scores, ids = self._index.search(query, k, params=params)
-        else:
-            scores, ids = self._index.search(query, k)
+        finally:
+            faiss.omp_set_num_threads(threads)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     @property

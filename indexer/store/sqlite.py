@@ -152,6 +152,9 @@ class SQLiteStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        # reads by page cache and memory map instead of read() calls: queries touch many rows
+        self.db.execute("PRAGMA mmap_size=268435456")
+        self.db.execute("PRAGMA cache_size=-32768")
         migrations.apply(self.db)
         self._vectors: VectorIndex | None = None
         self._loaded_for: tuple[str, int] | None = None
