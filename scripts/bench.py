@@ -83,7 +83,7 @@ def _vocabulary(size: int = 20_000) -> list[str]:
 
 
 def make_corpus(folder: Path, chunks: int, seed: int = 7) -> Corpus:
-    """About ``chunks`` one-chunk pages (40-90 words) over ``chunks // 25`` topics."""
+    """About ``chunks`` one-chunk pages (25-50 words) over ``chunks // 25`` topics."""
     rng = random.Random(seed)
     words = _vocabulary()
     common, rare = words[:3_000], words[3_000:]
@@ -99,7 +99,7 @@ def make_corpus(folder: Path, chunks: int, seed: int = 7) -> Corpus:
     pages = []
     for n in range(chunks):
         topic = rng.randrange(n_topics)
-        length = rng.randint(40, 90)
+        length = rng.randint(25, 50)
         body = []
         for _ in range(length):
             if rng.random() < 0.3:
@@ -209,7 +209,7 @@ def bare_model(backend: str, texts: list[str], queries: list[str]) -> dict[str, 
         started = time.perf_counter()
         embedder.encode_queries([query])
         times.append(time.perf_counter() - started)
-    sample = random.Random(3).sample(texts, min(len(texts), 2_000))
+    sample = random.Random(3).sample(texts, min(len(texts), 1_500))
     started = time.perf_counter()
     for start in range(0, len(sample), 256):  # the indexer's batches
         embedder.encode_passages(sample[start : start + 256])
@@ -515,6 +515,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=300, help="requests at c=1 (2x at c=8)")
     parser.add_argument("--work", type=Path, default=None, help="keep the corpora and indexes here")
     args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TQDM_DISABLE", "1")
 
     from indexer.config import Settings
 
