@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
@@ -54,6 +56,7 @@ class SearchService:
         *,
         config: RankingConfig | None = None,
         max_query_chars: int = MAX_QUERY_CHARS,
+        max_parallel: int | None = None,
     ) -> None:
         store.check_ready(embedder.model_id, embedder.dim)
         self.store = store
@@ -61,6 +64,9 @@ class SearchService:
         self.config = config or RankingConfig()
         self.max_query_chars = max_query_chars
         self._now = store.latest_activity(ACTIVITY_ROLES)
+        # More searches at once than cores only trade the GIL back and forth: on 2 cores, 8
+        # parallel requests gave 65 req/s unbounded and 104 req/s with 2 slots.
+        self._slots = threading.BoundedSemaphore(max_parallel or os.cpu_count() or 1)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> SearchService:
@@ -90,15 +96,18 @@ class SearchService:
         query = check_query(query, self.max_query_chars)
         check_limit("limit", people_limit, minimum=0)
         check_limit("limit", documents_limit, minimum=0)
-        if self.store.refresh():  # a re-index replaced the vectors: pick them up
-            self._now = self.store.latest_activity(ACTIVITY_ROLES)
-        retrieved = self._retrieve(query, groups)
-        people = (
-            self._people(query, retrieved, people_limit, include_inactive, groups)
-            if people_limit
-            else []
-        )
-        documents = self._documents(query, retrieved, documents_limit) if documents_limit else []
+        with self._slots:
+            if self.store.refresh():  # a re-index replaced the vectors: pick them up
+                self._now = self.store.latest_activity(ACTIVITY_ROLES)
+            retrieved = self._retrieve(query, groups)
+            people = (
+                self._people(query, retrieved, people_limit, include_inactive, groups)
+                if people_limit
+                else []
+            )
+            documents = (
+                self._documents(query, retrieved, documents_limit) if documents_limit else []
+            )
         return AskResponse(query=query, people=people, documents=documents)
 
     def _retrieve(self, query: str, groups: Collection[str] | None) -> _Retrieved:
