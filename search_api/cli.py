@@ -233,10 +233,10 @@ def _run_index(
     max_errors: int | None = None,
     wait: bool = False,
 ) -> IndexSummary:
-    from embeddings.sentence import SentenceEmbedder
+    from embeddings.factory import load_embedder
     from indexer.reindex import plan, reindex
 
-    embedder = SentenceEmbedder(settings.model, batch_size=settings.embed_batch_size)
+    embedder = load_embedder(settings)
     options: dict[str, Any] = {
         "chunk_tokens": settings.chunk_tokens,
         "chunk_overlap": settings.chunk_overlap,
@@ -435,7 +435,7 @@ def evaluate(
     Example: whoknows eval stackexchange ../shared/data/stackexchange/iot --json
     """
     _setup_logging(verbose)
-    from embeddings.sentence import SentenceEmbedder
+    from embeddings.factory import load_embedder
     from search_api.evaluation.runner import evaluate_stackexchange, evaluate_wiki
 
     if dataset not in ("stackexchange", "wiki"):
@@ -446,7 +446,7 @@ def evaluate(
         raise _fail(f"{path} is not a folder")
     try:
         settings = _settings(config, None, model)
-        embedder = SentenceEmbedder(settings.model, batch_size=settings.embed_batch_size)
+        embedder = load_embedder(settings)
         with _progress(not as_json) as progress:
             if dataset == "stackexchange":
                 report = evaluate_stackexchange(path, embedder, block=block, progress=progress)

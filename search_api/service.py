@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Collection
@@ -81,6 +82,7 @@ class SearchService:
         max_query_chars: int = MAX_QUERY_CHARS,
         data_dir: Path | None = None,
         state: StateStore | None = None,
+        max_parallel: int | None = None,
     ) -> None:
         self.embedder = embedder
         self.config = config or RankingConfig()
@@ -92,6 +94,9 @@ class SearchService:
         self._skipped: str | None = None
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        # More searches at once than cores only trade the GIL back and forth: on 2 cores, 8
+        # parallel requests gave 65 req/s unbounded and 104 req/s with 2 slots.
+        self._slots = threading.BoundedSemaphore(max_parallel or os.cpu_count() or 1)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> SearchService:
@@ -101,9 +106,9 @@ class SearchService:
         """
         store = open_store(settings.data_dir)
         if embedder is None:
-            from embeddings.sentence import SentenceEmbedder
+            from embeddings.factory import load_embedder
 
-            embedder = SentenceEmbedder(settings.model, batch_size=settings.embed_batch_size)
+            embedder = load_embedder(settings, query_cache=True)
         return cls(
             store,
             embedder,
@@ -192,9 +197,9 @@ class SearchService:
         query = check_query(query, self.max_query_chars)
         check_limit("limit", people_limit, minimum=0)
         check_limit("limit", documents_limit, minimum=0)
-        return self._run(
-            self._loaded, query, people_limit, documents_limit, include_inactive, groups
-        )
+        loaded = self._loaded  # pinned: a switch mid-request does not mix generations
+        with self._slots:
+            return self._run(loaded, query, people_limit, documents_limit, include_inactive, groups)
 
     def _run(
         self,

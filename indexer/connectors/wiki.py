@@ -216,6 +216,18 @@ def _read_text(path: Path, max_bytes: int) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` through libyaml when present (10x faster: a re-index parses every
+    page); an error is raised again by the pure-Python parser, whose messages we report."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is not None:
+        try:
+            return yaml.load(text, Loader=loader)
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
+
+
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """Split a page into its YAML front matter (``{}`` when none) and its body.
 
@@ -232,7 +244,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if end is None:
         return {}, text
     try:
-        value = yaml.safe_load("\n".join(lines[1:end]))
+        value = _load_yaml("\n".join(lines[1:end]))
     except yaml.YAMLError as error:
         location = _yaml_location(error)
         raise PageError(location, f"malformed front matter: {_yaml_problem(error)}") from error
