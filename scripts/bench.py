@@ -191,8 +191,18 @@ def run_index(config: Path) -> tuple[float, dict[str, Any]]:
     return seconds, json.loads(done.stdout)
 
 
+def served_folder(data_dir: Path) -> Path:
+    """The folder of the generation ``data_dir`` serves (see indexer/generations.py)."""
+    from indexer.generations import current_dir
+
+    folder = current_dir(data_dir)
+    if folder is None:
+        raise RuntimeError(f"no index in {data_dir}")
+    return folder
+
+
 def chunk_texts(data_dir: Path) -> list[str]:
-    with sqlite3.connect(data_dir / "whoknows.db") as db:
+    with sqlite3.connect(served_folder(data_dir) / "whoknows.db") as db:
         return [row[0] for row in db.execute("SELECT text FROM chunks ORDER BY id")]
 
 
@@ -410,7 +420,9 @@ def bench_size(
     chunks = int(summary["stats"]["chunks"])
     f.update(chunks=chunks, documents=int(summary["stats"]["documents"]), build_s=build_s)
     f["index_chunks_per_s"] = chunks / build_s
-    f["index_type"] = json.loads((data_dir / "vectors" / "manifest.json").read_text())["index_type"]
+    manifest = served_folder(data_dir) / "vectors" / "manifest.json"
+    f["index_type"] = json.loads(manifest.read_text())["index_type"]
+    # one generation and the shared vector cache (a second generation joins it after a re-index)
     f["bytes_per_chunk"] = disk_bytes(data_dir) / chunks
 
     changed = change_pages(corpus, 0.01)
