@@ -25,6 +25,7 @@ import os
 import shutil
 import socket
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +45,7 @@ STATE_DB = "state.db"
 LOCK_FILE = "index.lock"
 INFO_FILE = "generation.json"
 DB_FILE = "whoknows.db"
+"""The index database inside a generation (see :mod:`indexer.store.sqlite`)."""
 KEEP = 2
 """Generations kept: the served one and the one before it."""
 
@@ -174,8 +176,6 @@ def lock_holder(data_dir: Path) -> LockHolder | None:
 
 
 def _holder_now() -> dict[str, Any]:
-    import sys
-
     return {
         "pid": os.getpid(),
         "host": socket.gethostname(),

@@ -205,9 +205,7 @@ class Indexer:
         """Index exactly ``specs``; return what changed."""
         started = time.monotonic()
         summary = IndexSummary()
-        chunking = json.dumps(
-            [self.embedder.model_id, self.chunk_tokens, self.chunk_overlap], ensure_ascii=False
-        )
+        chunking = self._chunking_key()
         self._rechunk = self.store.get_meta(CHUNKING_KEY) not in (None, chunking)
         if self._rechunk:
             logger.info("chunking settings changed: every document is chunked again")
@@ -228,13 +226,17 @@ class Indexer:
         summary.seconds = time.monotonic() - started
         return summary
 
+    def _chunking_key(self) -> str:
+        """What the stored chunks depend on: a change re-chunks every document."""
+        return json.dumps(
+            [self.embedder.model_id, self.chunk_tokens, self.chunk_overlap], ensure_ascii=False
+        )
+
     def plan(self, specs: Sequence[SourceSpec]) -> IndexSummary:
         """What :meth:`run` would change: sources are read and compared, nothing is written."""
         started = time.monotonic()
         summary = IndexSummary(dry_run=True)
-        chunking = json.dumps(
-            [self.embedder.model_id, self.chunk_tokens, self.chunk_overlap], ensure_ascii=False
-        )
+        chunking = self._chunking_key()
         self._rechunk = self.store.get_meta(CHUNKING_KEY) not in (None, chunking)
         for spec in specs:
             summary.sources.append(self._index_source(spec, summary, dry_run=True))

@@ -30,6 +30,7 @@ from sqlite_utils.migrations import Migrations
 from indexer import generations
 from indexer.connectors.text import parse_time
 from indexer.errors import IndexNotFoundError
+from indexer.generations import DB_FILE
 from indexer.models import Document, PersonRecord
 from indexer.store.base import (
     ChunkRow,
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DB_FILE = "whoknows.db"
 VECTORS_DIR = "vectors"
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_WORDS = 200
@@ -213,15 +213,20 @@ class SQLiteStore:
         return ""
 
     def _rows_in(
-        self, sql: str, ids: Iterable[Any], params: Sequence[Any] = ()
+        self,
+        sql: str,
+        ids: Iterable[Any],
+        params: Sequence[Any] = (),
+        db: sqlite_utils.Database | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Run ``sql`` over ``ids`` in batches: ``{ids}`` in it becomes ``?`` placeholders.
 
-        ``params`` bind the placeholders before ``{ids}``; the ids bind last.
+        ``params`` bind the placeholders before ``{ids}``; the ids bind last. ``db``
+        defaults to the index database.
         """
         for batch in _batches(list(ids)):
             marks = ",".join("?" * len(batch))
-            yield from self.db.execute(sql.format(ids=marks), [*params, *batch])
+            yield from (db or self.db).execute(sql.format(ids=marks), [*params, *batch])
 
     # ------------------------------------------------------------------ writing
     def document_hashes(self, source: str) -> dict[str, str]:
@@ -232,17 +237,15 @@ class SQLiteStore:
 
     def missing_embeddings(self, model_id: str, hashes: Iterable[str]) -> set[str]:
         wanted = set(hashes)
-        have = set()
-        for batch in _batches(sorted(wanted)):
-            marks = ",".join("?" * len(batch))
-            have.update(
-                row[0]
-                for row in self._cache.execute(
-                    "SELECT text_hash FROM embeddings "
-                    f"WHERE model_id = ? AND text_hash IN ({marks})",
-                    [model_id, *batch],
-                )
+        have = {
+            row[0]
+            for row in self._rows_in(
+                "SELECT text_hash FROM embeddings WHERE model_id = ? AND text_hash IN ({ids})",
+                sorted(wanted),
+                [model_id],
+                db=self._cache,
             )
+        }
         return wanted - have
 
     def put_embeddings(
