@@ -21,6 +21,7 @@ from pathlib import Path
 
 from embeddings.sentence import SentenceEmbedder
 from search_api.evaluation.runner import EvalReport, evaluate_stackexchange, evaluate_wiki
+from search_api.evaluation.stackexchange import BLOCKS
 
 TARGET_METRICS = ("mrr", "ndcg@10")
 
@@ -66,7 +67,7 @@ def markdown(reports: list[EvalReport]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path(__file__).parents[2] / "shared" / "data")
-    parser.add_argument("--block", choices=("test", "validation"), default="test")
+    parser.add_argument("--block", choices=BLOCKS, default="test")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     embedder = SentenceEmbedder()

@@ -419,7 +419,10 @@ def evaluate(
     dataset: Annotated[str, typer.Argument(help="stackexchange or wiki.")],
     path: Annotated[Path, typer.Argument(help="The site folder or the wiki folder.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    block: Annotated[str, typer.Option(help="test (report) or validation (tuning only).")] = "test",
+    block: Annotated[
+        str,
+        typer.Option(help="test (report); validation, validation-2, validation-3 (tuning)."),
+    ] = "test",
     team: Annotated[
         Path | None, typer.Option(help="wiki only: a team.yml of bios (default: data/team.yml).")
     ] = None,
@@ -437,11 +440,12 @@ def evaluate(
     _setup_logging(verbose)
     from embeddings.factory import load_embedder
     from search_api.evaluation.runner import evaluate_stackexchange, evaluate_wiki
+    from search_api.evaluation.stackexchange import BLOCKS
 
     if dataset not in ("stackexchange", "wiki"):
         raise _fail(f"dataset must be stackexchange or wiki, got {dataset!r}")
-    if block not in ("test", "validation"):
-        raise _fail(f"--block must be test or validation, got {block!r}")
+    if block not in BLOCKS:
+        raise _fail(f"--block must be one of {', '.join(BLOCKS)}, got {block!r}")
     if not path.is_dir():
         raise _fail(f"{path} is not a folder")
     try:

@@ -64,6 +64,12 @@ class RankingConfig:
     commit_bonus: float = 0.0
     activity_half_life_days: float = 14.0
     """Half-life of a contribution in a person's recent activity (the activity prior)."""
+    prior_roles: frozenset[str] = frozenset({Role.ACCEPTED_ANSWERER, Role.ANSWERER})
+    """The contributions that count as recent activity for the prior: answering.
+
+    Who answered lately predicts who answers next; when someone last edited a wiki
+    page does not say who knows its topic (counting authorship cost the handbook
+    0.04 MRR and 0.07 nDCG@10 on validation), so authors get no prior and no penalty."""
     activity_weight: float = 2.0
     """Exponent of the activity prior; 0 turns it off."""
     evidence_half_life_days: float = 0.0
@@ -78,7 +84,7 @@ class RankingConfig:
 
 
 ACTIVITY_ROLES: frozenset[str] = frozenset({Role.ACCEPTED_ANSWERER, Role.ANSWERER, Role.AUTHOR})
-"""Contributions that count as activity for the prior."""
+"""Contributions whose newest time is the index's notion of now (ages count back from it)."""
 
 
 EVIDENCE_PER_PERSON = 3

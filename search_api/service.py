@@ -310,7 +310,7 @@ class SearchService:
         if self.config.activity_weight == 0 or now is None or not ranked:
             return ranked
         times = retrieved.store.activity_times(
-            [p.person_id for p in ranked], ACTIVITY_ROLES, groups
+            [p.person_id for p in ranked], self.config.prior_roles, groups
         )
         priors = {
             person_id: activity_prior(stamps, now, self.config)

@@ -6,11 +6,14 @@ import pytest
 import yaml
 
 from indexer.config import load_settings, source_specs
+from indexer.models import Role
 from indexer.pipeline import Indexer
 from indexer.store.sqlite import SQLiteStore
+from search_api.ranking import RankingConfig
 from search_api.service import SearchService
 from tests.conftest import ROOT, SAMPLE_ORG
 
+ANSWERING = {Role.ANSWERER, Role.ACCEPTED_ANSWERER}
 EXPECTED = yaml.safe_load((SAMPLE_ORG / "expected.yml").read_text(encoding="utf-8"))
 CASES = [(topic["expert"], query) for topic in EXPECTED for query in topic["queries"]]
 
@@ -60,3 +63,24 @@ def test_people_who_left_are_not_ranked_unless_asked(service: SearchService) -> 
     assert "Viktor Horváth" not in [p.name for p in default.people]
     everyone = service.search(query, people_limit=50, documents_limit=1, include_inactive=True)
     assert "Viktor Horváth" in [p.name for p in everyone.people]
+
+
+def test_the_activity_prior_counts_answering_not_page_authorship(
+    service: SearchService, embedder
+) -> None:
+    query = "helm rollback failed release"
+    plain = SearchService(service.store, embedder, config=RankingConfig(activity_weight=0))
+    # a half-life of decades so that the sample's old answers still count as recent
+    lasting = SearchService(
+        service.store, embedder, config=RankingConfig(activity_half_life_days=1e4)
+    )
+    with_prior = {p.id: p.score for p in lasting.search(query, people_limit=50).people}
+    without = {p.id: p.score for p in plain.search(query, people_limit=50).people}
+    answered = {
+        p for p in with_prior if any(c.role in ANSWERING for c in service.store.contributions_of(p))
+    }
+    assert answered and set(with_prior) - answered, "the query reaches answerers and authors"
+    # authors-only people keep their topical score; answerers are lifted by recent answers
+    for person in set(with_prior) - answered:
+        assert with_prior[person] == pytest.approx(without[person]), person
+    assert any(with_prior[p] > without[p] * 1.01 for p in answered)

@@ -27,7 +27,7 @@ from indexer.models import Contribution, Document, Role, SourceSpec
 from indexer.pipeline import Indexer, Progress
 from indexer.store.sqlite import SQLiteStore
 from search_api.evaluation.metrics import QueryResult, evaluate
-from search_api.evaluation.stackexchange import routing_split
+from search_api.evaluation.stackexchange import BLOCKS, routing_split
 from search_api.ranking import ScoredChunk, score_documents
 from search_api.service import SearchService
 
@@ -144,7 +144,9 @@ def prepare_wiki(
     """Sources of the indexed pages (and team file) and the held-out queries of ``block``.
 
     ``block="validation"`` holds out a second, disjoint 10% of the remaining
-    pages (seed 14) for tuning, and never indexes or queries the test pages.
+    pages (seed 14) for tuning, and never indexes or queries the test pages;
+    ``validation-2`` and ``validation-3`` draw other 10% samples (seeds 15, 16)
+    for more tuning queries.
     """
     spec = SourceSpec("wiki", str(folder), "wiki")
     documents: dict[str, Document] = {}
@@ -157,9 +159,10 @@ def prepare_wiki(
     authored = {c.document_id for c in contributions}
     held_out = wiki_holdout(documents, authored)
     excluded = list(held_out)
-    if block == "validation":
+    if block != "test":
         rest = sorted(authored - set(held_out))
-        held_out = sorted(random.Random(WIKI_SEED + 1).sample(rest, len(held_out)))
+        seed = WIKI_SEED + BLOCKS.index(block)
+        held_out = sorted(random.Random(seed).sample(rest, len(held_out)))
         excluded += held_out
     queries, relevant, candidates, activity = _wiki_judgements(
         documents, contributions, set(held_out), set(excluded)

@@ -19,7 +19,11 @@ from lxml import etree
 from indexer.connectors.text import html_to_text, parse_time
 
 BLOCK_SHARE = 0.2
-BLOCKS = ("test", "validation")
+BLOCKS = ("test", "validation", "validation-2", "validation-3")
+"""Blocks, newest first: each is the 20% of questions just before the previous one.
+
+``validation`` tunes; ``validation-2`` and ``validation-3`` are older rolling-origin
+blocks that give tuning more questions (each with its own earlier index cut)."""
 
 
 @dataclass(frozen=True)
@@ -94,12 +98,12 @@ def _load(folder: Path) -> tuple[list[_Question], list[_Answer]]:
 
 
 def routing_split(folder: Path, block: str = "test") -> RoutingSplit:
-    """Build the ``test`` or ``validation`` block of the protocol for one site."""
+    """Build one block (``test``, ``validation``...) of the protocol for one site."""
     if block not in BLOCKS:
         raise ValueError(f"block must be one of {BLOCKS}, got {block!r}")
     questions, answers = _load(folder)
     size = int(len(questions) * BLOCK_SHARE)
-    start = len(questions) - size if block == "test" else len(questions) - 2 * size
+    start = len(questions) - (BLOCKS.index(block) + 1) * size
     chosen = questions[start : start + size]
     cutoff = chosen[0].created
     indexed = [a for a in answers if a.created < cutoff and a.owner is not None]

@@ -72,6 +72,21 @@ def test_tiny_dump_split_is_the_last_fifth(tmp_path: Path) -> None:
     assert split.cutoff == datetime.fromisoformat("2024-01-09T00:00:00+00:00")
 
 
+def test_older_blocks_roll_back_a_fifth_each_with_their_own_cut(tmp_path: Path) -> None:
+    _write_dump(tmp_path)
+    blocks = {b: routing_split(tmp_path, b) for b in ("validation", "validation-2", "validation-3")}
+    assert {b: sorted(s.queries, key=int) for b, s in blocks.items()} == {
+        "validation": ["7", "8"],
+        "validation-2": ["5", "6"],
+        "validation-3": ["3", "4"],
+    }
+    # each block indexes only what came before its first question
+    assert blocks["validation-2"].cutoff == datetime.fromisoformat("2024-01-05T00:00:00+00:00")
+    assert blocks["validation-3"].answer_counts == {"stackexchange:1": 1, "stackexchange:2": 1}
+    with pytest.raises(ValueError, match="block must be one of"):
+        routing_split(tmp_path, "training")
+
+
 def test_whole_run_on_a_tiny_dump(tmp_path: Path, embedder) -> None:
     _write_dump(tmp_path)
     report = evaluate_stackexchange(tmp_path, embedder, work_dir=tmp_path)
@@ -104,3 +119,8 @@ def test_handbook_holdout_never_indexes_a_test_page(shared_data: Path) -> None:
     val_specs, val_task = prepare_wiki(folder, "validation")
     assert not set(val_task.queries) & set(task.queries)
     assert excluded <= set(val_specs[0].options["exclude"])
+    other_specs, other_task = prepare_wiki(folder, "validation-2")
+    assert len(other_task.queries) > 80
+    assert not set(other_task.queries) & set(task.queries)
+    assert set(other_task.queries) != set(val_task.queries)
+    assert excluded <= set(other_specs[0].options["exclude"])
