@@ -19,7 +19,8 @@ import json
 import sys
 from pathlib import Path
 
-from embeddings.sentence import SentenceEmbedder
+from embeddings.factory import load_embedder
+from indexer.config import Settings
 from search_api.evaluation.runner import EvalReport, evaluate_stackexchange, evaluate_wiki
 from search_api.evaluation.stackexchange import BLOCKS
 
@@ -70,7 +71,7 @@ def main() -> int:
     parser.add_argument("--block", choices=BLOCKS, default="test")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    embedder = SentenceEmbedder()
+    embedder = load_embedder(Settings())  # the model and backend `whoknows eval` uses
     sites = sorted(p for p in (args.data / "stackexchange").iterdir() if p.is_dir())
     se = [evaluate_stackexchange(site, embedder, block=args.block) for site in sites]
     handbook = evaluate_wiki(

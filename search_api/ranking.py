@@ -49,9 +49,9 @@ class RankingConfig:
 
     fusion: str = "score"
     """``score``: normalised score mix (below); ``rrf``: reciprocal rank fusion (k=60)."""
-    alpha: float = 0.3
+    alpha: float = 0.2
     """Share of the lexical (BM25) signal in a document's score."""
-    tau: float = 0.2
+    tau: float = 0.1
     """Temperature of the dense signal: how fast the score falls below the best cosine."""
     top_k: int = 30
     """How many documents count as evidence for people."""
@@ -62,7 +62,7 @@ class RankingConfig:
     300 costs a third of the rows and scoring per query."""
     vote_bonus: float = 0.2
     commit_bonus: float = 0.0
-    activity_half_life_days: float = 14.0
+    activity_half_life_days: float = 10.0
     """Half-life of a contribution in a person's recent activity (the activity prior)."""
     prior_roles: frozenset[str] = frozenset({Role.ACCEPTED_ANSWERER, Role.ANSWERER})
     """The contributions that count as recent activity for the prior: answering.
@@ -70,7 +70,7 @@ class RankingConfig:
     Who answered lately predicts who answers next; when someone last edited a wiki
     page does not say who knows its topic (counting authorship cost the handbook
     0.04 MRR and 0.07 nDCG@10 on validation), so authors get no prior and no penalty."""
-    activity_weight: float = 2.0
+    activity_weight: float = 4.0
     """Exponent of the activity prior; 0 turns it off."""
     evidence_half_life_days: float = 0.0
     """Freshness: a contribution's weight halves every so many days (0 = off, the default:
