@@ -106,7 +106,7 @@ def load_block(
     cache: Path, embedder: Embedder, name: str, group: str, specs: list, task: Task, block: str
 ) -> Block:
     folder = cache / f"{name}-{block}"
-    if not (folder / "CURRENT").exists():
+    if not (folder / "vectors" / "manifest.json").exists():  # built by an earlier run
         print(f"indexing {name} {block} into {folder}", file=sys.stderr, flush=True)
         store = SQLiteStore(folder, create=True)
         build_index(store, embedder, specs, None)
