@@ -271,6 +271,10 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
     return f"{problem}; fix the YAML between the --- lines"
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML cannot hold: C0 controls other than tab and newlines, lone surrogates."""
+
+
 def html_page_text(markup: str) -> tuple[str, str]:
     """Return the title (``<title>`` or first ``<h1>``) and plain text of an HTML page.
 
@@ -279,6 +283,7 @@ def html_page_text(markup: str) -> tuple[str, str]:
     >>> html_page_text("<title>T</title><h1>Hello</h1><p>a<!-- x --> b</p>")
     ('T', 'Hello\\n\\na b')
     """
+    markup = _NOT_XML.sub("", markup)  # lxml refuses them when it edits the tree
     if not markup.strip():
         return "", ""
     try:

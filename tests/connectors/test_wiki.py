@@ -149,6 +149,15 @@ def test_html_page_uses_title_tag_and_drops_head_scripts_and_comments(tmp_path: 
     ]
 
 
+def test_html_with_control_characters_around_a_dropped_element(tmp_path: Path) -> None:
+    # found by the fuzzer: lxml refused the tail text "\x02" when the comment was dropped
+    write(tmp_path / "odd.html", "<body><p>Ask<!-- x -->\x02 IT\x0c first.</p></body>")
+
+    items = records(tmp_path)
+
+    assert [(d.id, d.text) for d in of_type(items, Document)] == [("odd.html", "Ask IT first.")]
+
+
 def test_hidden_folders_node_modules_and_other_files_are_skipped(tmp_path: Path) -> None:
     write(tmp_path / "a.md", "# A\n\nText.\n")
     write(tmp_path / ".git" / "b.md", "# B\n")
