@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from indexer.connectors import KINDS
@@ -80,7 +80,10 @@ class Settings(BaseSettings):
     evidence_half_life_days: float | None = None
     """Freshness of evidence (ranking): None keeps the ranking's default (off)."""
     activity_half_life_days: float | None = None
-    """Half-life of the recent-activity prior (ranking): None keeps the default (14 days)."""
+    """Half-life of the recent-answering prior (ranking): None keeps the default (10 days)."""
+    activity_weight: float | None = Field(default=None, ge=0)
+    """Exponent of that prior: None keeps the default (4, tuned on validation); lower it to let
+    topical fit count more against recent answering, 0 turns the prior off."""
     reload_interval: float = 1.0
     """Seconds between a server's checks for a new index generation; 0 turns hot reload off."""
 

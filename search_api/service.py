@@ -369,10 +369,10 @@ def _restricted(store: Store, document_ids: set[str], groups: Collection[str]) -
 
 
 def ranking_config(settings: Settings) -> RankingConfig:
-    """The ranking's defaults with the half-lives the settings override."""
+    """The ranking's defaults with the half-lives and prior weight the settings override."""
     overrides = {
         name: value
-        for name in ("evidence_half_life_days", "activity_half_life_days")
+        for name in ("evidence_half_life_days", "activity_half_life_days", "activity_weight")
         if (value := getattr(settings, name)) is not None
     }
     return replace(RankingConfig(), **overrides)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from indexer.config import Settings, load_settings
+from indexer.errors import ConfigError
 from indexer.store.base import ContributionRow
 from search_api.ranking import (
     Evidence,
@@ -320,6 +321,11 @@ def test_settings_set_the_ranking_half_lives(monkeypatch: pytest.MonkeyPatch) ->
     assert ranking_config(Settings()) == RankingConfig()
 
     monkeypatch.setenv("WHOKNOWS_EVIDENCE_HALF_LIFE_DAYS", "30")
+    monkeypatch.setenv("WHOKNOWS_ACTIVITY_WEIGHT", "1.5")
     config = ranking_config(load_settings(activity_half_life_days=7))
 
     assert (config.evidence_half_life_days, config.activity_half_life_days) == (30.0, 7.0)
+    assert config.activity_weight == 1.5
+    monkeypatch.setenv("WHOKNOWS_ACTIVITY_WEIGHT", "-1")
+    with pytest.raises(ConfigError, match="activity_weight"):
+        load_settings()
