@@ -20,9 +20,10 @@ import sys
 from pathlib import Path
 
 from embeddings.factory import load_embedder
-from indexer.config import Settings
+from indexer.config import load_settings
 from search_api.evaluation.runner import EvalReport, evaluate_stackexchange, evaluate_wiki
 from search_api.evaluation.stackexchange import BLOCKS
+from search_api.service import ranking_config
 
 TARGET_METRICS = ("mrr", "ndcg@10")
 
@@ -71,11 +72,15 @@ def main() -> int:
     parser.add_argument("--block", choices=BLOCKS, default="test")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    embedder = load_embedder(Settings())  # the model and backend `whoknows eval` uses
+    settings = load_settings()
+    embedder = load_embedder(settings)  # the model and backend `whoknows eval` uses
+    ranking = ranking_config(settings)
     sites = sorted(p for p in (args.data / "stackexchange").iterdir() if p.is_dir())
-    se = [evaluate_stackexchange(site, embedder, block=args.block) for site in sites]
+    se = [
+        evaluate_stackexchange(site, embedder, block=args.block, config=ranking) for site in sites
+    ]
     handbook = evaluate_wiki(
-        args.data / "wiki" / "sourcegraph-handbook", embedder, block=args.block
+        args.data / "wiki" / "sourcegraph-handbook", embedder, block=args.block, config=ranking
     )
     pool = pooled(se, "stackexchange (pooled)")
     checks = {

@@ -30,8 +30,10 @@ import tempfile
 import threading
 import time
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import httpx
 
@@ -86,6 +88,8 @@ WORDS = [
 ]
 AFTER_SWITCH_S = 10.0
 """The load goes on at least this long after the switch, so a worker that never switched shows."""
+SERVER_LOG_LINES = 40
+"""How much of the server's log a failed run prints to stderr."""
 MARKER_ID = "loadtest-marker.md"
 MARKER_QUERY = "recalibrating the zeppelin mooring winch tension"
 MARKER_PAGE = """---
@@ -201,14 +205,9 @@ def main() -> int:
         sources, wiki = prepare(args.config.resolve(), work)
         data = ["--data-dir", str(work / "data")]
         subprocess.run(command("index", *sources, *data), env=env, check=True, capture_output=True)
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            command("serve", *data, "--port", str(port), "--workers", str(args.workers)),
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        server_log = (work / "server.log").open("w", encoding="utf-8")
+        server, url = start_server(data, args.workers, env, server_log)
         try:
-            _wait_ready(url, args.workers)
             run, stop = Run(), threading.Event()
             threads = [
                 threading.Thread(target=client, args=(url, run, stop, i * 1000), daemon=True)
@@ -237,7 +236,11 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            server_log.close()
         report = summarise(run, began, reindex_started, switched, args, index_code)
+        if report["errors"]:  # what the server said, for whoever reads the failure
+            lines = (work / "server.log").read_text(encoding="utf-8", errors="replace")
+            print("\n".join(lines.splitlines()[-SERVER_LOG_LINES:]), file=sys.stderr)
     if args.json:
         print(json.dumps(report))
     else:
@@ -246,15 +249,42 @@ def main() -> int:
     return 0 if report["errors"] == 0 and report["empty_answers"] == 0 else 1
 
 
-def _wait_ready(url: str, workers: int) -> None:
+def start_server(
+    data: list[str], workers: int, env: dict[str, str], log: TextIO
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``whoknows serve`` on a free port and wait until it answers; its url.
+
+    The port is free when chosen but another process may take it before the server
+    binds it; then our server exits while someone else answers. So the server must
+    still be running once ready, or it is started again on another port.
+    """
+    for _ in range(3):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            command("serve", *data, "--port", str(port), "--workers", str(workers)),
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        if _wait_ready(url, workers, server):
+            time.sleep(0.5)  # a failed bind ends the process within moments
+            if server.poll() is None:
+                return server, url
+        server.wait(timeout=30)
+    raise SystemExit("the server could not keep a port: see its log")
+
+
+def _wait_ready(url: str, workers: int, server: subprocess.Popen[bytes]) -> bool:
+    """True once ``url`` answers ready, False if the server process ended first."""
     deadline = time.monotonic() + 180
     ready = 0
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            return False
         try:
             if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
                 ready += 1
                 if ready >= workers * 3:
-                    return
+                    return True
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
@@ -276,6 +306,9 @@ def summarise(
     return {
         "requests": len(samples),
         "errors": sum(1 for s in samples if s.status != 200),
+        "error_statuses": dict(
+            sorted(Counter(str(s.status) for s in samples if s.status != 200).items())
+        ),
         "empty_answers": sum(1 for s in samples if s.status == 200 and s.people == 0),
         "requests_per_second": round(len(samples) / elapsed, 1) if elapsed else 0.0,
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,

@@ -441,6 +441,7 @@ def evaluate(
     from embeddings.factory import load_embedder
     from search_api.evaluation.runner import evaluate_stackexchange, evaluate_wiki
     from search_api.evaluation.stackexchange import BLOCKS
+    from search_api.service import ranking_config
 
     if dataset not in ("stackexchange", "wiki"):
         raise _fail(f"dataset must be stackexchange or wiki, got {dataset!r}")
@@ -451,12 +452,15 @@ def evaluate(
     try:
         settings = _settings(config, None, model)
         embedder = load_embedder(settings)
+        ranking = ranking_config(settings)  # default ranks as `whoknows ask` would
         with _progress(not as_json) as progress:
             if dataset == "stackexchange":
-                report = evaluate_stackexchange(path, embedder, block=block, progress=progress)
+                report = evaluate_stackexchange(
+                    path, embedder, block=block, progress=progress, config=ranking
+                )
             else:
                 report = evaluate_wiki(
-                    path, embedder, team_file=team, block=block, progress=progress
+                    path, embedder, team_file=team, block=block, progress=progress, config=ranking
                 )
     except WhoKnowsError as exc:
         raise _fail(str(exc)) from exc

@@ -283,7 +283,7 @@ def html_page_text(markup: str) -> tuple[str, str]:
     >>> html_page_text("<title>T</title><h1>Hello</h1><p>a<!-- x --> b</p>")
     ('T', 'Hello\\n\\na b')
     """
-    markup = _NOT_XML.sub("", markup)  # lxml refuses them when it edits the tree
+    markup = _NOT_XML.sub(" ", markup)  # lxml refuses them when it edits the tree
     if not markup.strip():
         return "", ""
     try:

@@ -6,7 +6,7 @@ Methods compared on the same split:
 - ``bm25``: BM25 over whole threads/pages, the top 100 documents' scores summed per
   contributor (the classic document model);
 - ``dense``: the same aggregation over documents ranked by FAISS only;
-- ``default``: what ``whoknows ask`` returns.
+- ``default``: what ``whoknows ask`` returns (with the ranking settings passed in).
 """
 
 from __future__ import annotations
@@ -28,13 +28,15 @@ from indexer.pipeline import Indexer, Progress
 from indexer.store.sqlite import SQLiteStore
 from search_api.evaluation.metrics import QueryResult, evaluate
 from search_api.evaluation.stackexchange import BLOCKS, routing_split
-from search_api.ranking import ScoredChunk, score_documents
+from search_api.ranking import RankingConfig, ScoredChunk, score_documents
 from search_api.service import SearchService
 
 logger = logging.getLogger(__name__)
 
 METHODS = ("popularity", "bm25", "dense", "default")
 DOCS_PER_QUERY = 100
+PEOPLE_PER_QUERY = 100
+"""How many people ``default`` asks the service for."""
 DENSE_CHUNKS = 1000
 WIKI_SEED = 13
 WIKI_HOLDOUT = 0.1
@@ -120,11 +122,15 @@ def evaluate_stackexchange(
     work_dir: Path | None = None,
     progress: Progress | None = None,
     methods: Sequence[str] = METHODS,
+    config: RankingConfig | None = None,
 ) -> EvalReport:
-    """The question-routing protocol on one Stack Exchange site."""
+    """The question-routing protocol on one Stack Exchange site.
+
+    ``config`` is the ranking ``default`` uses (the built-in defaults when None).
+    """
     started = time.monotonic()
     specs, task = prepare_stackexchange(folder, block)
-    report = _run(specs, task, embedder, work_dir, progress, methods)
+    report = _run(specs, task, embedder, work_dir, progress, methods, config)
     report.dataset = f"stackexchange:{folder.name}"
     report.block = block
     report.seconds = time.monotonic() - started
@@ -148,6 +154,8 @@ def prepare_wiki(
     ``validation-2`` and ``validation-3`` draw other 10% samples (seeds 15, 16)
     for more tuning queries.
     """
+    if block not in BLOCKS:
+        raise ValueError(f"block must be one of {BLOCKS}, got {block!r}")
     spec = SourceSpec("wiki", str(folder), "wiki")
     documents: dict[str, Document] = {}
     contributions: list[Contribution] = []
@@ -183,11 +191,12 @@ def evaluate_wiki(
     progress: Progress | None = None,
     methods: Sequence[str] = METHODS,
     block: str = "test",
+    config: RankingConfig | None = None,
 ) -> EvalReport:
     """The wiki-authorship protocol: hold out pages, find their authors."""
     started = time.monotonic()
     specs, task = prepare_wiki(folder, block, team_file)
-    report = _run(specs, task, embedder, work_dir, progress, methods)
+    report = _run(specs, task, embedder, work_dir, progress, methods, config)
     report.dataset = f"wiki:{folder.name}"
     report.block = block
     report.seconds = time.monotonic() - started
@@ -235,12 +244,13 @@ def _run(
     work_dir: Path | None,
     progress: Progress | None,
     methods: Sequence[str],
+    config: RankingConfig | None,
 ) -> EvalReport:
     with tempfile.TemporaryDirectory(prefix="whoknows-eval-", dir=work_dir) as tmp:
         store = SQLiteStore(Path(tmp), create=True)
         try:
             build_index(store, embedder, specs, progress)
-            metrics = score_methods(store, embedder, task, methods)
+            metrics = score_methods(store, embedder, task, methods, config=config)
         finally:
             store.close()
     return EvalReport(dataset="", queries=len(task.queries), methods=metrics)
@@ -262,9 +272,10 @@ def score_methods(
     task: Task,
     methods: Sequence[str] = METHODS,
     rankers: Mapping[str, Callable[[str], list[str]]] | None = None,
+    config: RankingConfig | None = None,
 ) -> dict[str, dict[str, float]]:
     """Run every method on every query of ``task`` over a built index; metrics by method."""
-    rankers = rankers or _rankers(store, embedder, task)
+    rankers = rankers or _rankers(store, embedder, task, config)
     ids = store.person_ids(task.source)
     relevant = {
         qid: {ids[k]: g for k, g in grades.items() if k in ids}
@@ -280,13 +291,13 @@ def score_methods(
 
 
 def _rankers(
-    store: SQLiteStore, embedder: Embedder, task: Task
+    store: SQLiteStore, embedder: Embedder, task: Task, config: RankingConfig | None = None
 ) -> dict[str, Callable[[str], list[str]]]:
     ids = store.person_ids(task.source)
     popular = [
         ids[k] for k, _ in sorted(task.activity.items(), key=lambda kv: (-kv[1], kv[0])) if k in ids
     ]
-    service = SearchService(store, embedder, max_query_chars=1_000_000)
+    service = SearchService(store, embedder, config=config, max_query_chars=1_000_000)
 
     def contributors(doc_ids: Sequence[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = defaultdict(list)
@@ -314,7 +325,7 @@ def _rankers(
         return doc_model(docs)
 
     def default(text: str) -> list[str]:
-        answer = service.search(text, people_limit=100, documents_limit=0)
+        answer = service.search(text, people_limit=PEOPLE_PER_QUERY, documents_limit=0)
         return [p.id for p in answer.people]
 
     return {"popularity": lambda _: popular, "bm25": bm25, "dense": dense, "default": default}

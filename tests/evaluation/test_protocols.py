@@ -2,69 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 import pytest
 
 from search_api.evaluation.runner import METHODS, evaluate_stackexchange, prepare_wiki
 from search_api.evaluation.stackexchange import routing_split
-
-K8S = [
-    ("Helm rollback fails after a kubernetes upgrade", "helm rollback kubernetes deployment"),
-    ("Pod stuck in CrashLoopBackOff on kubernetes", "kubectl logs for a crashlooping pod"),
-    ("Kubernetes ingress returns 502 after deploy", "ingress controller and service ports"),
-    ("How to drain a kubernetes node safely", "kubectl drain with pod disruption budgets"),
-    ("Helm chart values per environment in kubernetes", "helm values files per cluster"),
-]
-PG = [
-    ("Postgres query ignores my index", "explain analyze shows a sequential scan in postgres"),
-    ("Vacuum does not shrink the postgres table", "autovacuum and table bloat in postgresql"),
-    ("Postgres replication lag keeps growing", "streaming replication wal sender postgresql"),
-    ("Tune work_mem for a slow postgres sort", "postgres sort spills to disk, work_mem"),
-    ("Postgres connection pool exhausted", "pgbouncer pool size for postgresql"),
-]
-
-
-def _write_dump(folder: Path) -> None:
-    """Ten questions alternating topics; Kai answers Kubernetes, Pia answers Postgres."""
-    start = datetime(2024, 1, 1)
-    posts, next_id = [], 100
-    for i in range(10):
-        title, body = (K8S if i % 2 == 0 else PG)[i // 2]
-        owner, answerer = (3, 1) if i % 2 == 0 else (3, 2)
-        when = start + timedelta(days=i)
-        qid, aid = i + 1, next_id + i
-        posts.append(
-            f'<row Id="{qid}" PostTypeId="1" CreationDate="{when.isoformat()}" Score="1" '
-            f'Body={quoteattr("<p>" + body + "</p>")} OwnerUserId="{owner}" '
-            f'Title={quoteattr(title)} AcceptedAnswerId="{aid}" />'
-        )
-        answer = f"<p>{body}: here is how I fixed it.</p>"
-        posts.append(
-            f'<row Id="{aid}" PostTypeId="2" ParentId="{qid}" Score="2" '
-            f'CreationDate="{(when + timedelta(hours=1)).isoformat()}" '
-            f'Body={quoteattr(answer)} OwnerUserId="{answerer}" />'
-        )
-    (folder / "Posts.xml").write_text(
-        '<?xml version="1.0" encoding="utf-8"?>\n<posts>\n' + "\n".join(posts) + "\n</posts>\n",
-        encoding="utf-8",
-    )
-    users = [(1, "Kai"), (2, "Pia"), (3, "Asker")]
-    (folder / "Users.xml").write_text(
-        '<?xml version="1.0" encoding="utf-8"?>\n<users>\n'
-        + "\n".join(
-            f'<row Id="{uid}" DisplayName="{name}" CreationDate="2023-01-01T00:00:00" />'
-            for uid, name in users
-        )
-        + "\n</users>\n",
-        encoding="utf-8",
-    )
+from tests.evaluation.tiny_site import write_tiny_site
 
 
 def test_tiny_dump_split_is_the_last_fifth(tmp_path: Path) -> None:
-    _write_dump(tmp_path)
+    write_tiny_site(tmp_path)
     split = routing_split(tmp_path)
     assert sorted(split.queries) == ["10", "9"]
     assert split.relevant == {"9": {"stackexchange:1": 2}, "10": {"stackexchange:2": 2}}
@@ -73,7 +22,7 @@ def test_tiny_dump_split_is_the_last_fifth(tmp_path: Path) -> None:
 
 
 def test_older_blocks_roll_back_a_fifth_each_with_their_own_cut(tmp_path: Path) -> None:
-    _write_dump(tmp_path)
+    write_tiny_site(tmp_path)
     blocks = {b: routing_split(tmp_path, b) for b in ("validation", "validation-2", "validation-3")}
     assert {b: sorted(s.queries, key=int) for b, s in blocks.items()} == {
         "validation": ["7", "8"],
@@ -88,7 +37,7 @@ def test_older_blocks_roll_back_a_fifth_each_with_their_own_cut(tmp_path: Path) 
 
 
 def test_whole_run_on_a_tiny_dump(tmp_path: Path, embedder) -> None:
-    _write_dump(tmp_path)
+    write_tiny_site(tmp_path)
     report = evaluate_stackexchange(tmp_path, embedder, work_dir=tmp_path)
     assert report.queries == 2
     assert list(report.methods) == list(METHODS)
