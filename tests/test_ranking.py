@@ -316,7 +316,9 @@ def test_with_freshness_on_answers_age_but_authored_pages_do_not() -> None:
     assert contribution_weight(page, config, now) == 1.0
 
 
-def test_settings_set_the_ranking_half_lives_and_prior_weight(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_set_the_ranking_half_lives_and_prior_weight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("WHOKNOWS_EVIDENCE_HALF_LIFE_DAYS", raising=False)
     assert ranking_config(Settings()) == RankingConfig()
 
