@@ -5,9 +5,7 @@ Reads go through the :class:`~indexer.store.base.Store` interface only.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from urllib.parse import urlsplit
 
 from indexer.errors import WhoKnowsError
@@ -15,6 +13,7 @@ from indexer.models import DocumentKind, Role
 from indexer.store.base import ContributionRow, DocumentRow, PersonRow, Store
 from search_api.profile_schemas import ContactLink, PersonProfile, ProfileEvidence, SourceRef
 from search_api.ranking import ROLE_WEIGHTS
+from search_api.topics import top_topics
 
 ROLE_TIERS: dict[str, int] = {
     Role.ACCEPTED_ANSWERER: 0,
@@ -23,19 +22,6 @@ ROLE_TIERS: dict[str, int] = {
 }
 """Evidence order: accepted answers and authorship, then answers, then every other role."""
 OTHER_TIER = 2
-
-_STOP_WORDS = """
-a about above after again all also am an and any are as at be because been before being below
-between both but by can could did do does doing down during each few for from further get gets
-getting guide had has have having here how howto i if in into is it its just more most my new no
-nor not now of off on once only or other our out over own same should so some such than that the
-their them then there these they this those through to too under until up use used using vs very
-via was we were what when where which while who whom why will with without would you your
-back even keep keeps need needs one still though two us
-"""
-STOP_WORDS = frozenset(_STOP_WORDS.split())
-"""Words never shown as topics."""
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class PersonNotFound(WhoKnowsError):
@@ -153,23 +139,6 @@ def rank_evidence(
         )
         for c in sorted(best.values(), key=order)
     ]
-
-
-def top_topics(titles: Sequence[str], limit: int) -> list[str]:
-    """The ``limit`` words found in most titles (stop words and numbers left out; ties A-Z).
-
-    >>> top_topics(["Rolling back a Helm release", "Helm chart values"], 2)
-    ['helm', 'chart']
-    """
-    counts: Counter[str] = Counter()
-    for title in titles:
-        counts.update({w for w in _WORD.findall(title.casefold()) if _is_topic_word(w)})
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [word for word, _ in ranked[:limit]]
-
-
-def _is_topic_word(word: str) -> bool:
-    return len(word) >= 2 and not word.isdigit() and "_" not in word and word not in STOP_WORDS
 
 
 def _visible(document: DocumentRow, groups: Collection[str]) -> bool:

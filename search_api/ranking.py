@@ -24,6 +24,7 @@ from datetime import datetime
 from indexer.models import Role
 from indexer.store.base import ContributionRow
 from search_api.retrieval import reciprocal_rank_fusion
+from search_api.topics import shared_topic, topic_words
 
 ROLE_WEIGHTS: Mapping[str, float] = {
     Role.ACCEPTED_ANSWERER: 1.0,
@@ -277,23 +278,36 @@ def activity_prior(
     return (1.0 + math.log1p(recent)) ** config.activity_weight
 
 
-def explain(person: RankedPerson, titles: Mapping[str, str]) -> str:
+def explain(person: RankedPerson, titles: Mapping[str, str], query: str = "") -> str:
     """One sentence on why a person ranks, from their evidence.
+
+    Answers are said to be about a word of the query that at least two of the
+    answered titles share, else about "related" questions.
 
     >>> p = RankedPerson("ann", 1.0, (Evidence("d1", "author", 1.0),),
     ...                  (("accepted_answerer", 2), ("answerer", 2), ("author", 2)))
     >>> explain(p, {"d1": "Helm rollbacks"})
     "Answered 4 related questions (2 accepted); wrote 'Helm rollbacks' and 1 more page."
+    >>> q = RankedPerson("bob", 1.0, (Evidence("q1", "answerer", 1.0),
+    ...                  Evidence("q2", "accepted_answerer", 0.9)), (("accepted_answerer", 1),
+    ...                  ("answerer", 1)))
+    >>> explain(q, {"q1": "Staking rewards missing", "q2": "Pool staking fees"}, "staking pool")
+    'Answered 2 questions about staking (1 accepted).'
     """
     counts = dict(person.roles)
     clauses = []
     answered = counts.get(Role.ANSWERER, 0) + counts.get(Role.ACCEPTED_ANSWERER, 0)
     if answered:
         accepted = counts.get(Role.ACCEPTED_ANSWERER, 0)
-        clauses.append(
-            f"answered {_plural(answered, 'related question')}"
-            + (f" ({accepted} accepted)" if accepted else "")
-        )
+        answered_titles = [
+            titles.get(e.document_id, "")
+            for e in person.evidence
+            if e.role in (Role.ANSWERER, Role.ACCEPTED_ANSWERER)
+        ]
+        topic = shared_topic(answered_titles, topic_words(query))
+        what = _plural(answered, "question") + f" about {topic}" if topic else ""
+        clause = f"answered {what or _plural(answered, 'related question')}"
+        clauses.append(clause + (f" ({accepted} accepted)" if accepted else ""))
     authored = counts.get(Role.AUTHOR, 0)
     if authored:
         first = next((e for e in person.evidence if e.role == Role.AUTHOR), None)

@@ -292,7 +292,7 @@ class SearchService:
                     title=row.title,
                     team=row.team,
                     location=row.location,
-                    why=explain(person, titles),
+                    why=explain(person, titles, query),
                     evidence=evidence,
                 )
             )

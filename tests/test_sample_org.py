@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -84,3 +86,14 @@ def test_the_activity_prior_counts_answering_not_page_authorship(
     for person in set(with_prior) - answered:
         assert with_prior[person] == pytest.approx(without[person]), person
     assert any(with_prior[p] > without[p] * 1.01 for p in answered)
+
+
+def test_the_why_names_the_query_topic_that_answered_threads_share(
+    service: SearchService,
+) -> None:
+    ana = service.search("helm rollback failed release", people_limit=1).people[0]
+    assert ana.name == "Ana Kovač"
+    assert re.fullmatch(
+        r"Answered \d+ questions about helm \(\d+ accepted\); wrote '.+' and \d+ more pages\.",
+        ana.why,
+    ), ana.why

@@ -14,8 +14,8 @@ from search_api.profiles import (
     contact_links,
     person_profile,
     rank_evidence,
-    top_topics,
 )
+from search_api.topics import top_topics
 from tests.helpers import ANA_ID, build_index
 
 
