@@ -21,6 +21,8 @@ from pathlib import Path
 
 from embeddings.factory import load_embedder
 from indexer.config import load_settings
+from search_api.evaluation.metrics import distance_closed
+from search_api.evaluation.metrics import pooled as pool_means
 from search_api.evaluation.runner import EvalReport, evaluate_stackexchange, evaluate_wiki
 from search_api.evaluation.stackexchange import BLOCKS
 from search_api.service import ranking_config
@@ -30,15 +32,11 @@ TARGET_METRICS = ("mrr", "ndcg@10")
 
 def pooled(reports: list[EvalReport], name: str) -> EvalReport:
     """Mean over all queries of several reports (each report's means weighted by its queries)."""
-    total = sum(r.queries for r in reports)
     methods = {
-        method: {
-            metric: sum(r.methods[method][metric] * r.queries for r in reports) / total
-            for metric in reports[0].methods[method]
-        }
+        method: pool_means([(r.queries, r.methods[method]) for r in reports])
         for method in reports[0].methods
     }
-    return EvalReport(dataset=name, queries=total, methods=methods)
+    return EvalReport(dataset=name, queries=sum(r.queries for r in reports), methods=methods)
 
 
 def target_check(report: EvalReport, share: float) -> dict[str, dict[str, float | bool]]:
@@ -48,7 +46,8 @@ def target_check(report: EvalReport, share: float) -> dict[str, dict[str, float 
         b = max(report.methods["bm25"][metric], report.methods["popularity"][metric])
         target = b + share * (1 - b)
         value = report.methods["default"][metric]
-        out[metric] = {"b": b, "target": target, "default": value, "holds": value >= target}
+        holds = distance_closed(value, b) >= share
+        out[metric] = {"b": b, "target": target, "default": value, "holds": holds}
     return out
 
 

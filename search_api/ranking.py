@@ -278,6 +278,26 @@ def activity_prior(
     return (1.0 + math.log1p(recent)) ** config.activity_weight
 
 
+def with_activity_prior(
+    ranked: Sequence[RankedPerson],
+    times: Mapping[str, Sequence[datetime]],
+    now: datetime | None,
+    config: RankingConfig = RankingConfig(),
+) -> list[RankedPerson]:
+    """``ranked`` times each person's activity prior from their ``times``, sorted again.
+
+    People without times keep their score; with weight 0 or no ``now`` nothing changes.
+    """
+    if config.activity_weight == 0 or now is None:
+        return list(ranked)
+    priors = {
+        p.person_id: activity_prior(times[p.person_id], now, config)
+        for p in ranked
+        if p.person_id in times
+    }
+    return apply_priors(ranked, priors)
+
+
 def explain(person: RankedPerson, titles: Mapping[str, str], query: str = "") -> str:
     """One sentence on why a person ranks, from their evidence.
 
@@ -305,9 +325,12 @@ def explain(person: RankedPerson, titles: Mapping[str, str], query: str = "") ->
             if e.role in (Role.ANSWERER, Role.ACCEPTED_ANSWERER)
         ]
         topic = shared_topic(answered_titles, topic_words(query))
-        what = _plural(answered, "question") + f" about {topic}" if topic else ""
-        clause = f"answered {what or _plural(answered, 'related question')}"
-        clauses.append(clause + (f" ({accepted} accepted)" if accepted else ""))
+        noun = "question" if topic else "related question"
+        about = f" about {topic}" if topic else ""
+        clauses.append(
+            f"answered {_plural(answered, noun)}{about}"
+            + (f" ({accepted} accepted)" if accepted else "")
+        )
     authored = counts.get(Role.AUTHOR, 0)
     if authored:
         first = next((e for e in person.evidence if e.role == Role.AUTHOR), None)

@@ -24,13 +24,12 @@ from search_api.ranking import (
     RankingConfig,
     ScoredChunk,
     ScoredDocument,
-    activity_prior,
-    apply_priors,
     combine_documents,
     explain,
     rank_people,
     score_documents,
     snippet,
+    with_activity_prior,
 )
 from search_api.schemas import AskResponse, DocumentOut, EvidenceOut, PersonOut
 
@@ -312,11 +311,7 @@ class SearchService:
         times = retrieved.store.activity_times(
             [p.person_id for p in ranked], self.config.prior_roles, groups
         )
-        priors = {
-            person_id: activity_prior(stamps, now, self.config)
-            for person_id, stamps in times.items()
-        }
-        return apply_priors(ranked, priors)
+        return with_activity_prior(ranked, times, now, self.config)
 
     def _snippets(self, query: str, retrieved: _Retrieved, doc_ids: list[str]) -> dict[str, str]:
         """A snippet per document from its best dense chunk, else its best lexical chunk."""

@@ -35,11 +35,7 @@ def top_topics(titles: Sequence[str], limit: int) -> list[str]:
     >>> top_topics(["Rolling back a Helm release", "Helm chart values"], 2)
     ['helm', 'chart']
     """
-    counts: Counter[str] = Counter()
-    for title in titles:
-        counts.update(topic_words(title))
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [word for word, _ in ranked[:limit]]
+    return [word for word, _ in _ranked_words(titles)[:limit]]
 
 
 def shared_topic(titles: Sequence[str], among: Iterable[str]) -> str | None:
@@ -52,12 +48,19 @@ def shared_topic(titles: Sequence[str], among: Iterable[str]) -> str | None:
     >>> shared_topic(["Helm rollback fails", "Helm chart values"], ["postgres"]) is None
     True
     """
-    wanted = set(among)
+    ranked = _ranked_words(titles, frozenset(among))
+    return ranked[0][0] if ranked and ranked[0][1] >= 2 else None
+
+
+def _ranked_words(
+    titles: Sequence[str], keep: frozenset[str] | None = None
+) -> list[tuple[str, int]]:
+    """``(word, titles it is in)``, most titles first then A-Z; only ``keep``'s words if given."""
     counts: Counter[str] = Counter()
     for title in titles:
-        counts.update(topic_words(title) & wanted)
-    shared = [(w, n) for w, n in counts.items() if n >= 2]
-    return min(shared, key=lambda item: (-item[1], item[0]))[0] if shared else None
+        words = topic_words(title)
+        counts.update(words if keep is None else words & keep)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _is_topic_word(word: str) -> bool:

@@ -62,6 +62,25 @@ def recall_at_k(ranking: Sequence[str], relevant: Mapping[str, int], k: int = 10
     return len(wanted.intersection(ranking[:k])) / len(wanted)
 
 
+def pooled(values: Sequence[tuple[int, Mapping[str, float]]]) -> dict[str, float]:
+    """The mean over all queries of several sets' means, given as ``(queries, metrics)``.
+
+    >>> pooled([(1, {"mrr": 1.0}), (3, {"mrr": 0.5})])
+    {'mrr': 0.625}
+    """
+    total = sum(n for n, _ in values)
+    return {m: sum(n * v[m] for n, v in values) / total for m in values[0][1]}
+
+
+def distance_closed(value: float, baseline: float) -> float:
+    """The share of the distance from ``baseline`` to a perfect 1 that ``value`` covers.
+
+    >>> round(distance_closed(0.55, 0.5), 6)
+    0.1
+    """
+    return (value - baseline) / (1 - baseline)
+
+
 def evaluate(results: Sequence[QueryResult]) -> dict[str, float]:
     """Mean of every metric over the queries (0.0 for no queries)."""
     if not results:

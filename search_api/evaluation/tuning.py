@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from embeddings.base import Embedder
 from indexer.models import SourceSpec
 from indexer.store.base import ContributionRow
 from indexer.store.sqlite import SQLiteStore
-from search_api.evaluation.metrics import QueryResult, evaluate
+from search_api.evaluation.metrics import QueryResult, distance_closed, evaluate, pooled
 from search_api.evaluation.runner import (
     DOCS_PER_QUERY,
     PEOPLE_PER_QUERY,
@@ -37,11 +37,10 @@ from search_api.ranking import (
     ACTIVITY_ROLES,
     RankingConfig,
     ScoredChunk,
-    activity_prior,
-    apply_priors,
     combine_documents,
     rank_people,
     score_documents,
+    with_activity_prior,
 )
 
 logger = logging.getLogger(__name__)
@@ -183,13 +182,7 @@ def rank(block: Block, query: CachedQuery, config: RankingConfig) -> list[str]:
     )
     rows = [r for d in documents for r in block.contributions.get(d.document_id, ())]
     ranked = rank_people(documents, rows, exclude=block.inactive, config=config, now=block.now)
-    if config.activity_weight and block.now is not None:
-        priors = {
-            p.person_id: activity_prior(block.prior_times[p.person_id], block.now, config)
-            for p in ranked
-            if p.person_id in block.prior_times
-        }
-        ranked = apply_priors(ranked, priors)
+    ranked = with_activity_prior(ranked, block.prior_times, block.now, config)
     return [p.person_id for p in ranked][:PEOPLE_PER_QUERY]
 
 
@@ -209,12 +202,6 @@ def check_against_eval(blocks: Sequence[Block]) -> None:
         real = block.baselines["default"]
         if any(abs(mine[m] - real[m]) > 1e-9 for m in mine):
             raise TuningError(f"{block.name}: re-ranking gives {mine}, whoknows eval {real}")
-
-
-def pooled(values: Sequence[tuple[int, Mapping[str, float]]]) -> dict[str, float]:
-    """The mean over all queries of several blocks' means, ``(queries, metrics)`` each."""
-    total = sum(n for n, _ in values)
-    return {m: sum(n * v[m] for n, v in values) / total for m in values[0][1]}
 
 
 @dataclass(frozen=True)
@@ -259,7 +246,7 @@ def score(blocks: Sequence[Block], config: RankingConfig) -> Score:
         baselines = {m: pool(members, m) for m in ("popularity", "bm25")}
         for metric in METRICS:
             b = max(values[metric] for values in baselines.values())
-            gain = (default[metric] - b) / (1 - b)
+            gain = distance_closed(default[metric], b)
             smallest = min(smallest, gain)
             figures[f"{group} {metric}"] = default[metric]
             figures[f"{group} {metric} b"] = b
