@@ -13,12 +13,19 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
+from indexer.access import Groups, may_see
 from indexer.connectors.text import normalise_name
 from indexer.models import PersonRecord
 
+if TYPE_CHECKING:
+    from indexer.store.base import PersonRow
+
 _HANDLE_PREFIXES = ("github:", "username:", "slack:")
+STRONG_ALIASES = ("email:", *_HANDLE_PREFIXES)
+"""Aliases that identify one human across sources (names and source keys do not)."""
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 RecordRef = tuple[str, str]
@@ -40,6 +47,12 @@ class Person:
     active: bool
     url: str
     members: tuple[RecordRef, ...]
+    records: tuple[tuple[str, PersonRecord], ...] = ()
+    """Every merged ``(source, record)`` when any of them is restricted, else empty.
+
+    The fields above merge all records (what an unrestricted caller sees);
+    :func:`visible_person` merges again from the records a caller may see.
+    """
 
 
 @dataclass(frozen=True)
@@ -153,27 +166,52 @@ def _record_rank(record: PersonRecord) -> tuple[int, int, int, int]:
 
 def _person(records: Sequence[tuple[str, PersonRecord]], indexes: list[int]) -> Person:
     group = [records[i] for i in sorted(indexes)]
+    restricted = any(r.groups for _, r in group)
+    return Person(
+        id=_person_id(group),
+        **_merged_fields(group),
+        members=tuple((source, r.key) for source, r in group),
+        records=tuple(group) if restricted else (),
+    )
+
+
+def _merged_fields(group: Sequence[tuple[str, PersonRecord]]) -> dict[str, Any]:
+    """The shown fields of one person from their records, richest record first."""
     ranked = [r for _, r in sorted(group, key=lambda sr: _record_rank(sr[1]), reverse=True)]
     best = ranked[0]
 
     def first(field: str) -> str:
         return next((str(getattr(r, field)) for r in ranked if getattr(r, field)), "")
 
-    aliases = sorted({alias for _, r in group for alias in (r.key, *r.aliases)})
-    skills = tuple(dict.fromkeys(s for r in ranked for s in r.skills))
-    return Person(
-        id=_person_id(group),
-        name=best.name or first("name"),
-        aliases=tuple(aliases),
-        title=first("title"),
-        team=first("team"),
-        location=first("location"),
-        bio=first("bio"),
-        skills=skills,
-        active=all(r.active for _, r in group),
-        url=first("url"),
-        members=tuple((source, r.key) for source, r in group),
-    )
+    return {
+        "name": best.name or first("name"),
+        "aliases": tuple(sorted({alias for _, r in group for alias in (r.key, *r.aliases)})),
+        "title": first("title"),
+        "team": first("team"),
+        "location": first("location"),
+        "bio": first("bio"),
+        "skills": tuple(dict.fromkeys(s for r in ranked for s in r.skills)),
+        "active": all(r.active for _, r in group),
+        "url": first("url"),
+    }
+
+
+def visible_person(row: PersonRow, groups: Groups) -> PersonRow | None:
+    """``row`` as a caller in ``groups`` may see it: merged from their visible records only.
+
+    Every field (name, aliases, title, team, location, bio, skills, active, url)
+    comes from records the caller may see, so nothing of a restricted record
+    shows, filters or sorts. ``None`` when the caller may see none of them: the
+    person does not exist for that caller.
+    """
+    if groups is None or not row.records:
+        return row
+    visible = tuple((source, r) for source, r in row.records if may_see(r.groups, groups))
+    if not visible:
+        return None
+    if len(visible) == len(row.records):
+        return row
+    return replace(row, **_merged_fields(visible), records=visible)
 
 
 def _person_id(group: list[tuple[str, PersonRecord]]) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from embeddings.base import Embedder
+from indexer.access import record_groups
 from indexer.chunking import chunk_document
 from indexer.connectors import get_reader
 from indexer.errors import SourceError, TooManyRejectedError
@@ -121,6 +122,8 @@ class _SourceStream:
     """Content hash of every stored document of the source, by document id."""
     seen: set[str] = field(default_factory=set)
     """Local ids of the documents read so far."""
+    restricted: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Access groups of the restricted documents read so far, by local id."""
     people: dict[str, PersonRecord] = field(default_factory=dict)
     contributions: list[Contribution] = field(default_factory=list)
     batch: dict[str, tuple[Document, str, list[StoredChunk]]] = field(default_factory=dict)
@@ -318,7 +321,8 @@ class Indexer:
                 stream.contributions.append(
                     Contribution(person.key, bio.id, Role.SELF_DECLARED, time=None)
                 )
-        result.people = len(stream.people)
+        people = self._people_with_groups(stream)
+        result.people = len(people)
         result.incomplete = any(r.truncated for r in result.rejected)
         current = {f"{spec.name}/{local_id}" for local_id in stream.seen}
         deleted = [] if result.incomplete else [d for d in stream.previous if d not in current]
@@ -347,11 +351,36 @@ class Indexer:
                 path=spec.path,
                 documents={},
                 deleted=deleted,
-                people=list(stream.people.values()),
+                people=people,
                 contributions=contributions,
             )
         )
         failpoint("write")
+
+    @staticmethod
+    def _people_with_groups(stream: _SourceStream) -> list[PersonRecord]:
+        """The source's person records, each with the access groups it is visible to.
+
+        A record is as visible as the documents it was found on (see
+        :func:`indexer.access.record_groups`), so the author of a restricted page
+        only is a restricted record, and every field merged from it stays hidden
+        from callers outside those groups.
+        """
+        found_on: dict[str, list[tuple[str, ...]]] = {}
+        for c in stream.contributions:
+            if c.document_id in stream.seen:
+                found_on.setdefault(c.person_key, []).append(
+                    stream.restricted.get(c.document_id, ())
+                )
+        return [
+            replace(
+                person,
+                groups=record_groups(
+                    person.groups, found_on.get(person.key, ()), stream.default_groups
+                ),
+            )
+            for person in stream.people.values()
+        ]
 
     def _document(
         self, stream: _SourceStream, doc: Document, result: SourceSummary, dry_run: bool
@@ -364,6 +393,8 @@ class Indexer:
         stream.seen.add(doc.id)
         if stream.default_groups and not doc.access_groups:
             doc = replace(doc, access_groups=stream.default_groups)
+        if doc.access_groups:
+            stream.restricted[doc.id] = doc.access_groups
         doc_id = f"{stream.spec.name}/{doc.id}"
         digest = content_hash(doc)
         old = stream.previous.get(doc_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from indexer.config import Settings, load_settings
 from indexer.models import DocumentKind
 from indexer.state import StateStore
 from search_api.auth import API_KEY_HEADER, Caller, CallerDep
+from search_api.hidden import hidden_list, unhide
 from search_api.integrations.routes import router as integrations_router
 from search_api.keys import KeyStore
 from search_api.observability import Metrics, RequestLogMiddleware, configure_access_log
@@ -244,24 +245,28 @@ def create_app(
 
     @app.get("/v1/admin/hidden-people", response_model=list[HiddenOut], tags=["admin"])
     def hidden_people(service: ServiceDep, _: AdminDep) -> list[HiddenOut]:
-        """People hidden from results (opted out or left), oldest first. Needs an admin key."""
-        return [HiddenOut(**vars(h)) for h in _state(service).hidden_people()]
+        """People hidden from results (opted out or left), oldest first. Needs an admin key.
+
+        ``person_id`` is the person's id in the index served now (their id can change
+        at a re-index; hiding follows them), ``hidden_as`` the id they were hidden under.
+        """
+        return [HiddenOut(**vars(h)) for h in hidden_list(_state(service), service.store)]
 
     @app.put("/v1/admin/hidden-people/{person_id}", response_model=HideResult, tags=["admin"])
     def hide_person(
         service: ServiceDep, _: AdminDep, person_id: str, body: HideRequest | None = None
     ) -> HideResult:
         """Hide a person from every result at once (no re-index); their evidence stops counting."""
-        if not service.store.people([person_id]):
+        if not service.store.people([person_id], groups=None):
             raise PersonNotFound(f"no person with id {person_id!r}")
-        changed = _state(service).hide(person_id, body.reason if body else "")
+        identities = service.store.person_identities(person_id)
+        changed = _state(service).hide(person_id, body.reason if body else "", identities)
         return HideResult(person_id=person_id, hidden=True, changed=changed)
 
     @app.delete("/v1/admin/hidden-people/{person_id}", response_model=HideResult, tags=["admin"])
     def unhide_person(service: ServiceDep, _: AdminDep, person_id: str) -> HideResult:
-        """Show a hidden person again."""
-        changed = _state(service).unhide(person_id)
-        if not changed:
+        """Show a hidden person again (by their current id or the id they were hidden under)."""
+        if not unhide(_state(service), service.store, person_id):
             raise PersonNotFound(f"person {person_id!r} is not hidden")
         return HideResult(person_id=person_id, hidden=False, changed=True)
 
@@ -329,7 +334,7 @@ def ask(
         groups=caller.groups,
     )
     ranked_people = _filter_people(service, answer.people, filters)
-    ranked_documents = _filter_documents(service, answer.documents, filters)
+    ranked_documents = _filter_documents(service, answer.documents, filters, caller.groups)
     return AskResponse(
         query=answer.query,
         people=ranked_people[filters.offset : end_people],
@@ -362,14 +367,18 @@ def _filter_people(
 
 
 def _filter_documents(
-    service: SearchService, documents: list[DocumentOut], filters: Filters
+    service: SearchService,
+    documents: list[DocumentOut],
+    filters: Filters,
+    groups: Collection[str] | None,
 ) -> list[DocumentOut]:
     if filters.kind is not None:
         documents = [d for d in documents if d.kind == filters.kind]
     if not (filters.team or filters.location):
         return documents
     contributions = service.store.contributions_to([d.id for d in documents])
-    people = service.store.people(sorted({c.person_id for c in contributions}))
+    # the caller's view of each contributor: restricted fields never match a filter
+    people = service.store.people(sorted({c.person_id for c in contributions}), groups=groups)
     wanted = {
         c.document_id
         for c in contributions

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -28,11 +28,16 @@ from indexer.config import Settings, load_settings, parse_source_argument, sourc
 from indexer.errors import (
     ConfigError,
     IndexLockedError,
+    IndexNotFoundError,
     TooManyRejectedError,
     VerificationError,
     WhoKnowsError,
 )
 from indexer.pipeline import IndexSummary, NoProgress, ProgressTask
+
+if TYPE_CHECKING:
+    from indexer.state import StateStore
+    from indexer.store.base import Store
 
 logger = logging.getLogger("whoknows")
 
@@ -666,14 +671,15 @@ def people_hide(
         settings = _settings(config, data_dir, None)
         store = open_store(settings.data_dir)
         try:
-            known = bool(store.people([person_id]))
+            known = bool(store.people([person_id], groups=None))
+            identities = store.person_identities(person_id)
         finally:
             store.close()
         if not known:
             raise _fail(f"no person with id {person_id!r} in the index in {settings.data_dir}")
         state = StateStore(settings.data_dir)
         try:
-            changed = state.hide(person_id, reason)
+            changed = state.hide(person_id, reason, identities)
         finally:
             state.close()
     except WhoKnowsError as exc:
@@ -687,18 +693,15 @@ def people_unhide(
     config: ConfigOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Show a hidden person in results again.
+    """Show a hidden person in results again (their id now, or the id they were hidden under).
 
     Example: whoknows people unhide ana-kovac-eb5404
     """
-    from indexer.state import StateStore
+    from search_api.hidden import unhide
 
     try:
-        state = StateStore(_settings(config, data_dir, None).data_dir)
-        try:
-            changed = state.unhide(person_id)
-        finally:
-            state.close()
+        with _hidden_people(config, data_dir) as (state, store):
+            changed = unhide(state, store, person_id)
     except WhoKnowsError as exc:
         raise _fail(str(exc)) from exc
     if not changed:
@@ -712,26 +715,48 @@ def people_hidden(
     config: ConfigOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """List the hidden people.
+    """List the hidden people under their id in the served index (ids can change at re-index).
 
     Example: whoknows people hidden --json
     """
-    from indexer.state import StateStore
+    from search_api.hidden import hidden_list
 
     try:
-        state = StateStore(_settings(config, data_dir, None).data_dir)
-        try:
-            hidden = state.hidden_people()
-        finally:
-            state.close()
+        with _hidden_people(config, data_dir) as (state, store):
+            hidden = hidden_list(state, store)
     except WhoKnowsError as exc:
         raise _fail(str(exc)) from exc
     if as_json:
         print(json.dumps([asdict(h) for h in hidden]))
         return
     table = Table(title="Hidden people")
-    for column in ("id", "hidden at", "reason"):
+    for column in ("id", "hidden as", "hidden at", "reason"):
         table.add_column(column)
     for h in hidden:
-        table.add_row(h.person_id, h.hidden_at, h.reason)
+        shown = h.person_id if h.in_index else f"{h.person_id} (not in the index)"
+        table.add_row(shown, h.hidden_as, h.hidden_at, h.reason)
     out.print(table)
+
+
+@contextmanager
+def _hidden_people(
+    config: Path | None, data_dir: Path | None
+) -> Iterator[tuple[StateStore, Store | None]]:
+    """The state and the served index (``None`` if there is none yet), closed afterwards."""
+    from indexer.state import StateStore
+    from indexer.store import open_store
+
+    settings = _settings(config, data_dir, None)
+    state = StateStore(settings.data_dir)
+    try:
+        try:
+            store: Store | None = open_store(settings.data_dir)
+        except IndexNotFoundError:
+            store = None
+        try:
+            yield state, store
+        finally:
+            if store is not None:
+                store.close()
+    finally:
+        state.close()

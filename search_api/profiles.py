@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from urllib.parse import urlsplit
 
+from indexer.access import may_see
 from indexer.errors import WhoKnowsError
 from indexer.models import DocumentKind, Role
 from indexer.store.base import ContributionRow, DocumentRow, PersonRow, Store
@@ -40,33 +41,28 @@ def person_profile(
 
     Evidence leaves out the person's own bio document (its text is the profile's
     ``bio``) and lists each document once, under the person's strongest role.
-    ``groups`` are the caller's access groups (None: no restriction): documents
-    restricted to other groups are left out, and a person all of whose
-    documents are hidden is reported as not found. The ``bio`` and ``skills``
-    keep only what comes from records whose bio document the caller may see,
-    and ``sources`` leave out those where all of the person's documents are hidden.
+    ``groups`` are the caller's access groups (None: no restriction): every
+    field comes only from the person's records the caller may see (see
+    :func:`indexer.identity.visible_person`), ``sources`` only those records'
+    sources, evidence only visible documents; a person with no visible record,
+    or all of whose documents are hidden, is reported as not found.
 
     Example:
         >>> person_profile(store, "ana-kovac-eb5404").contacts[0].url  # doctest: +SKIP
         'mailto:ana.kovac@example.com'
     """
-    row = store.people([person_id]).get(person_id)
+    row = store.people([person_id], groups=groups).get(person_id)
     if row is None:
         raise PersonNotFound(f"no person with id {person_id!r}")
     contributions = store.contributions_of(person_id)
-    documents = store.documents(sorted({c.document_id for c in contributions}))
-    sources = _sources_of(store, person_id)
-    bio, skills = row.bio, list(row.skills)
-    if groups is not None:
-        every = documents
-        documents = {k: d for k, d in every.items() if _visible(d, groups)}
-        if contributions and not documents:
-            raise PersonNotFound(f"no person with id {person_id!r}")
-        if len(documents) < len(every):
-            bio, skills = _visible_bio(store, row, documents)
-            shown = {d.source for d in documents.values()}
-            hidden = {d.source for d in every.values()} - shown
-            sources = [s for s in sources if s.name not in hidden]
+    every = store.documents(sorted({c.document_id for c in contributions}))
+    documents = {k: d for k, d in every.items() if may_see(d.access_groups, groups)}
+    if contributions and not documents:
+        raise PersonNotFound(f"no person with id {person_id!r}")
+    shown_sources = {source for source, _ in row.records} if row.records else None
+    sources = [
+        s for s in _sources_of(store, person_id) if shown_sources is None or s.name in shown_sources
+    ]
     ranked = rank_evidence(contributions, documents)
     return PersonProfile(
         id=row.id,
@@ -75,8 +71,8 @@ def person_profile(
         title=row.title,
         team=row.team,
         location=row.location,
-        bio=bio,
-        skills=skills,
+        bio=row.bio,
+        skills=list(row.skills),
         active=row.active,
         url=row.url,
         contacts=contact_links(row),
@@ -141,32 +137,8 @@ def rank_evidence(
     ]
 
 
-def _visible(document: DocumentRow, groups: Collection[str]) -> bool:
-    return not document.access_groups or not set(document.access_groups).isdisjoint(groups)
-
-
 def _role_key(role: str) -> tuple[int, float]:
     return (ROLE_TIERS.get(role, OTHER_TIER), -ROLE_WEIGHTS.get(role, 0.0))
-
-
-def _visible_bio(
-    store: Store, person: PersonRow, visible: dict[str, DocumentRow]
-) -> tuple[str, list[str]]:
-    """The bio and skills of ``person`` drawn only from records whose bio document is visible.
-
-    A record's bio and skills are indexed as the document ``<source>/bio/<key>``;
-    a record with a bio or skills but no visible bio document shows neither.
-    """
-    bios: list[str] = []
-    skills: set[str] = set()
-    for source, record in store.records_of(person.id):
-        if f"{source}/bio/{record.key}" not in visible:
-            continue
-        if record.bio:
-            bios.append(record.bio)
-        skills.update(record.skills)
-    bio = person.bio if person.bio in bios else next(iter(bios), "")
-    return bio, [s for s in person.skills if s in skills]
 
 
 def _sources_of(store: Store, person_id: str) -> list[SourceRef]:

@@ -83,6 +83,8 @@ class HideResult(BaseModel):
 class HiddenOut(BaseModel):
     """A person hidden from results."""
 
-    person_id: str
+    person_id: str = Field(description="Their id in the index served now")
+    hidden_as: str = Field(description="The id they were hidden under (ids can change)")
     hidden_at: str
     reason: str
+    in_index: bool = Field(description="False when nobody in the served index is that person")

@@ -7,15 +7,16 @@ import os
 import sqlite3
 import threading
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from embeddings.base import Embedder
+from indexer.access import may_see
 from indexer.config import Settings
 from indexer.errors import WhoKnowsError
 from indexer.models import DocumentKind
-from indexer.state import StateStore
+from indexer.state import StateStore, current_ids
 from indexer.store import current_generation, open_store
 from indexer.store.base import ChunkRow, Store
 from search_api.ranking import (
@@ -43,12 +44,32 @@ class QueryError(WhoKnowsError):
     """The query or its parameters are not acceptable."""
 
 
+MAX_CACHED_NOWS = 256
+"""Group sets whose "now" is kept per generation (callers choose groups: bound the cache)."""
+
+
 @dataclass(frozen=True)
 class _Loaded:
     """One generation of the index, as loaded: requests pin one for their whole run."""
 
     store: Store
     now: datetime | None
+    _nows: dict[frozenset[str], datetime | None] = field(default_factory=dict)
+
+    def now_for(self, groups: Collection[str] | None) -> datetime | None:
+        """The index's "now" as a caller in ``groups`` may know it (their newest visible work).
+
+        Computed from visible contributions only, so restricted activity never
+        moves the recency an outsider's ranking is measured from.
+        """
+        if groups is None:
+            return self.now
+        key = frozenset(groups)
+        if key not in self._nows:
+            if len(self._nows) >= MAX_CACHED_NOWS:
+                self._nows.clear()
+            self._nows[key] = self.store.latest_activity(ACTIVITY_ROLES, key)
+        return self._nows[key]
 
 
 @dataclass(frozen=True)
@@ -96,6 +117,7 @@ class SearchService:
         # More searches at once than cores only trade the GIL back and forth: on 2 cores, 8
         # parallel requests gave 65 req/s unbounded and 104 req/s with 2 slots.
         self._slots = threading.BoundedSemaphore(max_parallel or os.cpu_count() or 1)
+        self._hidden: tuple[tuple[int, str, int], frozenset[str]] | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> SearchService:
@@ -116,9 +138,35 @@ class SearchService:
             state=StateStore(settings.data_dir),
         )
 
-    def hidden_people(self) -> frozenset[str]:
-        """Ids of the people left out of every answer."""
-        return self.state.hidden() if self.state is not None else frozenset()
+    def hidden_people(self, store: Store | None = None) -> frozenset[str]:
+        """Ids of the people left out of every answer, in ``store`` (default: the served one).
+
+        A hidden person is found by the id they were hidden under and by every
+        identity they were hidden with, so a re-index that changes their id does
+        not bring them back. Cached until the list or the generation changes.
+        """
+        if self.state is None:
+            return frozenset()
+        store = store or self.store
+        entries = self.state.entries()
+        key = (id(store), store.generation, self.state.revision)
+        cached = self._hidden
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        self._remember_identities(store)
+        covered = current_ids(entries, store)
+        hidden = frozenset(e.person_id for e in entries).union(*covered.values())
+        self._hidden = (key, hidden)
+        return hidden
+
+    def _remember_identities(self, store: Store) -> None:
+        """Give entries hidden by id alone (before identities were kept) the person's identities."""
+        assert self.state is not None
+        for entry in self.state.entries():
+            if not entry.identities:
+                identities = store.person_identities(entry.person_id)
+                if identities:
+                    self.state.hide(entry.person_id, identities=identities)
 
     @property
     def store(self) -> Store:
@@ -250,16 +298,18 @@ class SearchService:
     ) -> list[PersonOut]:
         store = retrieved.store
         doc_ids = [d.document_id for d in retrieved.documents]
-        hidden = self.hidden_people()
+        hidden = self.hidden_people(store)
         contributions = [c for c in store.contributions_to(doc_ids) if c.person_id not in hidden]
-        people = store.people(sorted({c.person_id for c in contributions}))
+        # as the caller may see them: a person with no visible record does not exist for them
+        people = store.people(sorted({c.person_id for c in contributions}), groups=groups)
+        contributions = [c for c in contributions if c.person_id in people]
         exclude = [] if include_inactive else [p.id for p in people.values() if not p.active]
         ranked = rank_people(
             retrieved.documents,
             contributions,
             exclude=exclude,
             config=self.config,
-            now=retrieved.loaded.now,
+            now=retrieved.loaded.now_for(groups),
         )
         ranked = [
             p for p in self._with_activity(retrieved, ranked, groups) if p.person_id in people
@@ -305,7 +355,7 @@ class SearchService:
         Only activity on documents the caller may see counts, so hidden work
         neither lifts a person nor shows through their score.
         """
-        now = retrieved.loaded.now
+        now = retrieved.loaded.now_for(groups)
         if self.config.activity_weight == 0 or now is None or not ranked:
             return ranked
         times = retrieved.store.activity_times(
@@ -358,9 +408,8 @@ class SearchService:
 
 def _restricted(store: Store, document_ids: set[str], groups: Collection[str]) -> set[str]:
     """The documents restricted to groups the caller is in none of."""
-    allowed = set(groups)
     restricted = store.access_groups(sorted(document_ids))
-    return {d for d, needed in restricted.items() if not allowed.intersection(needed)}
+    return {d for d, needed in restricted.items() if not may_see(needed, groups)}
 
 
 def ranking_config(settings: Settings) -> RankingConfig:

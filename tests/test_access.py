@@ -359,7 +359,7 @@ def test_a_profile_hides_the_bio_skills_and_sources_of_restricted_bio_records(
 ) -> None:
     store = SQLiteStore(hr_bios)
     try:
-        merged = store.people([ANA_ID])[ANA_ID].bio
+        merged = store.people([ANA_ID], groups=None)[ANA_ID].bio
         profile = person_profile(store, ANA_ID, groups=groups)
     finally:
         store.close()

@@ -60,7 +60,9 @@ def test_first_run_indexes_pages_bios_and_merged_people(tmp_path: Path, embedder
     assert not summary.failed
     store = SQLiteStore(data)
     try:
-        assert sorted(store.people([ANA_ID, BRUNO_ID, CHLOE_ID, "dana-wu-8b75ad"])) == [
+        assert sorted(
+            store.people([ANA_ID, BRUNO_ID, CHLOE_ID, "dana-wu-8b75ad"], groups=None)
+        ) == [
             ANA_ID,
             BRUNO_ID,
             CHLOE_ID,
@@ -137,8 +139,10 @@ def test_dropping_a_source_removes_its_documents_and_people(tmp_path: Path, embe
     store = SQLiteStore(data)
     try:
         assert store.document_hashes("team") == {}
-        assert store.people(["dana-wu-8b75ad"]) == {}
-        assert store.people([ANA_ID])[ANA_ID].title == ""  # the title came from the bio
+        assert store.people(["dana-wu-8b75ad"], groups=None) == {}
+        assert (
+            store.people([ANA_ID], groups=None)[ANA_ID].title == ""
+        )  # the title came from the bio
     finally:
         store.close()
 
@@ -162,7 +166,7 @@ def test_a_source_that_cannot_be_read_keeps_its_previous_state(tmp_path: Path, e
             "team/bio/email:bruno.diaz@example.com",
             "team/bio/email:dana.wu@example.com",
         ]
-        assert store.people([ANA_ID])[ANA_ID].title == "Platform engineer"
+        assert store.people([ANA_ID], groups=None)[ANA_ID].title == "Platform engineer"
     finally:
         store.close()
 

@@ -83,6 +83,8 @@ class PersonRow:
     skills: tuple[str, ...]
     active: bool
     url: str
+    records: tuple[tuple[str, PersonRecord], ...] = ()
+    """The merged ``(source, record)`` pairs when any is restricted (see ``Person.records``)."""
 
 
 @dataclass(frozen=True)
@@ -227,8 +229,13 @@ class Store(Protocol):
         """When each person contributed in one of ``roles`` (to documents ``groups`` may see)."""
         ...
 
-    def latest_activity(self, roles: Iterable[str]) -> datetime | None:
-        """The newest contribution time in one of ``roles``: the index's notion of now."""
+    def latest_activity(
+        self, roles: Iterable[str], groups: Collection[str] | None = None
+    ) -> datetime | None:
+        """The newest contribution time in one of ``roles`` (to documents ``groups`` may see).
+
+        The index's notion of now, as a caller in ``groups`` may know it.
+        """
         ...
 
     def person_ids(self, source: str) -> dict[str, str]:
@@ -247,8 +254,25 @@ class Store(Protocol):
         """Resolved contributions to the given documents."""
         ...
 
-    def people(self, ids: Sequence[str]) -> dict[str, PersonRow]:
-        """People by id."""
+    def people(self, ids: Sequence[str], *, groups: Collection[str] | None) -> dict[str, PersonRow]:
+        """People by id, as a caller in ``groups`` may see them (``None``: unrestricted).
+
+        Each person's fields come only from the records the caller may see
+        (:func:`indexer.identity.visible_person`); a person with none is left out.
+        """
+        ...
+
+    def person_identities(self, person_id: str) -> list[str]:
+        """What identifies a person across re-indexes: their strong aliases and record keys.
+
+        Strong aliases are ``email:``/``github:``/``username:``/``slack:`` ones; record
+        keys are ``record:<source>:<key>``. Ids may change when records merge anew;
+        these follow the human.
+        """
+        ...
+
+    def people_with_identities(self, identities: Collection[str]) -> dict[str, set[str]]:
+        """The current person ids carrying each of ``identities`` (absent when none)."""
         ...
 
     def contributions_of(self, person_id: str) -> list[ContributionRow]:

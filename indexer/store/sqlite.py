@@ -31,6 +31,7 @@ from indexer import generations
 from indexer.connectors.text import parse_time
 from indexer.errors import IndexNotFoundError
 from indexer.generations import DB_FILE
+from indexer.identity import STRONG_ALIASES, visible_person
 from indexer.models import Document, PersonRecord
 from indexer.store.base import (
     ChunkRow,
@@ -136,6 +137,13 @@ def m002_documents_fts(db: sqlite_utils.Database) -> None:
 @migrations()
 def m003_meta(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@migrations()
+def m004_person_records_shown(db: sqlite_utils.Database) -> None:
+    # a person's member records with their access groups, when any is restricted: filled by
+    # the next re-index, which every upgrade runs before restricted fields can be trusted
+    db.execute("ALTER TABLE people ADD COLUMN records TEXT NOT NULL DEFAULT '[]'")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -377,7 +385,7 @@ class SQLiteStore:
             self.db.execute("DELETE FROM person_keys")
             self.db.conn.executemany(
                 "INSERT INTO people (id, name, aliases, title, team, location, bio, skills, "
-                "active, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "active, url, records) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         p.id,
@@ -390,6 +398,10 @@ class SQLiteStore:
                         json.dumps(list(p.skills)),
                         int(p.active),
                         p.url,
+                        json.dumps(
+                            [[source, _record_dict(r)] for source, r in p.records],
+                            ensure_ascii=False,
+                        ),
                     )
                     for p in people
                 ],
@@ -549,16 +561,8 @@ class SQLiteStore:
         With ``groups``, only contributions to documents those groups may see count.
         """
         role_list = sorted(roles)
-        params: list[Any] = list(role_list)
-        visible = ""
-        if groups is not None:
-            group_list = sorted(groups)
-            visible = (
-                "AND c.document_id IN (SELECT d.id FROM documents d WHERE d.access_groups = '[]' "
-                "OR EXISTS (SELECT 1 FROM json_each(d.access_groups) g "
-                f"WHERE g.value IN ({','.join('?' * len(group_list))}))) "
-            )
-            params += group_list
+        visible, group_params = _visible_documents_clause("c.document_id", groups)
+        params: list[Any] = [*role_list, *group_params]
         out: dict[str, list[datetime]] = {}
         for person_id, time in self._rows_in(
             "SELECT c.person_id, c.time FROM contributions c WHERE c.time IS NOT NULL "
@@ -570,14 +574,20 @@ class SQLiteStore:
             out.setdefault(person_id, []).append(parse_time(time))  # type: ignore[arg-type]
         return out
 
-    def latest_activity(self, roles: Iterable[str]) -> datetime | None:
-        """The newest contribution time in one of ``roles``: the index's notion of now."""
+    def latest_activity(
+        self, roles: Iterable[str], groups: Collection[str] | None = None
+    ) -> datetime | None:
+        """The newest contribution time in one of ``roles``: the index's notion of now.
+
+        With ``groups``, only contributions to documents those groups may see count.
+        """
         role_list = sorted(roles)
         marks = ",".join("?" * len(role_list))
+        visible, params = _visible_documents_clause("document_id", groups)
         row = self.db.execute(
             "SELECT max(time) FROM contributions "
-            f"WHERE person_id IS NOT NULL AND role IN ({marks})",
-            role_list,
+            f"WHERE person_id IS NOT NULL AND role IN ({marks}) {visible}",
+            [*role_list, *params],
         ).fetchone()
         return parse_time(row[0]) if row and row[0] else None
 
@@ -625,14 +635,14 @@ class SQLiteStore:
             )
         ]
 
-    def people(self, ids: Sequence[str]) -> dict[str, PersonRow]:
+    def people(self, ids: Sequence[str], *, groups: Collection[str] | None) -> dict[str, PersonRow]:
         out: dict[str, PersonRow] = {}
         for row in self._rows_in(
-            "SELECT id, name, aliases, title, team, location, bio, skills, active, url "
+            "SELECT id, name, aliases, title, team, location, bio, skills, active, url, records "
             "FROM people WHERE id IN ({ids})",
             ids,
         ):
-            out[row[0]] = PersonRow(
+            person = PersonRow(
                 id=row[0],
                 name=row[1],
                 aliases=tuple(json.loads(row[2])),
@@ -643,7 +653,41 @@ class SQLiteStore:
                 skills=tuple(json.loads(row[7])),
                 active=bool(row[8]),
                 url=row[9],
+                records=tuple(
+                    (source, _record_from_dict(record)) for source, record in json.loads(row[10])
+                ),
             )
+            shown = visible_person(person, groups)
+            if shown is not None:
+                out[row[0]] = shown
+        return out
+
+    def person_identities(self, person_id: str) -> list[str]:
+        identities = {
+            f"record:{source}:{key}"
+            for source, key in self.db.execute(
+                "SELECT source, key FROM person_keys WHERE person_id = ?", [person_id]
+            )
+        }
+        for (aliases,) in self.db.execute("SELECT aliases FROM people WHERE id = ?", [person_id]):
+            identities.update(a for a in json.loads(aliases) if a.startswith(STRONG_ALIASES))
+        return sorted(identities)
+
+    def people_with_identities(self, identities: Collection[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        records = [i for i in identities if i.startswith("record:")]
+        aliases = [i for i in identities if not i.startswith("record:")]
+        for source, key, person_id in self._rows_in(
+            "SELECT source, key, person_id FROM person_keys "
+            "WHERE 'record:' || source || ':' || key IN ({ids})",
+            records,
+        ):
+            out.setdefault(f"record:{source}:{key}", set()).add(person_id)
+        for alias, person_id in self._rows_in(
+            "SELECT a.value, p.id FROM people p, json_each(p.aliases) a WHERE a.value IN ({ids})",
+            aliases,
+        ):
+            out.setdefault(alias, set()).add(person_id)
         return out
 
     def contributions_of(self, person_id: str) -> list[ContributionRow]:
@@ -693,7 +737,28 @@ def _batches(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
 
 
 def _record_json(record: PersonRecord) -> str:
-    data = {
+    return json.dumps(_record_dict(record), ensure_ascii=False)
+
+
+def _record_from_json(text: str) -> PersonRecord:
+    return _record_from_dict(json.loads(text))
+
+
+def _visible_documents_clause(column: str, groups: Collection[str] | None) -> tuple[str, list[str]]:
+    """``AND column IN (documents groups may see)`` and its parameters; nothing for ``None``."""
+    if groups is None:
+        return "", []
+    group_list = sorted(groups)
+    clause = (
+        f"AND {column} IN (SELECT d.id FROM documents d WHERE d.access_groups = '[]' "
+        "OR EXISTS (SELECT 1 FROM json_each(d.access_groups) g "
+        f"WHERE g.value IN ({','.join('?' * len(group_list))}))) "
+    )
+    return clause, group_list
+
+
+def _record_dict(record: PersonRecord) -> dict[str, Any]:
+    return {
         "key": record.key,
         "name": record.name,
         "aliases": list(record.aliases),
@@ -706,11 +771,9 @@ def _record_json(record: PersonRecord) -> str:
         "url": record.url,
         "groups": list(record.groups),
     }
-    return json.dumps(data, ensure_ascii=False)
 
 
-def _record_from_json(text: str) -> PersonRecord:
-    data = json.loads(text)
+def _record_from_dict(data: dict[str, Any]) -> PersonRecord:
     return PersonRecord(
         key=data["key"],
         name=data["name"],

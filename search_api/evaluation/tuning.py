@@ -142,7 +142,9 @@ def load_block(
         contributions: dict[str, list[ContributionRow]] = {}
         for row in store.contributions_to(sorted(doc_ids)):
             contributions.setdefault(row.document_id, []).append(row)
-        people = store.people(sorted({r.person_id for rs in contributions.values() for r in rs}))
+        people = store.people(
+            sorted({r.person_id for rs in contributions.values() for r in rs}), groups=None
+        )
         return Block(
             name=f"{name}:{block}",
             dataset=name,
