@@ -119,9 +119,16 @@ class Run:
     samples: list[Sample] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    failures: Counter[str] = field(default_factory=Counter)
+    """Client-side errors (status 0) by exception and message, for a failure report."""
+
     def add(self, sample: Sample) -> None:
         with self.lock:
             self.samples.append(sample)
+
+    def failure(self, exc: Exception) -> None:
+        with self.lock:
+            self.failures[f"{type(exc).__name__}: {exc}"[:200]] += 1
 
 
 def free_port() -> int:
@@ -165,8 +172,9 @@ def client(url: str, run: Run, stop: threading.Event, seed: int) -> None:
                 response = http.get("/v1/search", params={"q": q, "limit": 3})
                 status = response.status_code
                 body = response.json() if status == 200 else {}
-            except httpx.HTTPError:
+            except httpx.HTTPError as exc:
                 status, body = 0, {}
+                run.failure(exc)
             seconds = time.monotonic() - started
             docs = [d["id"] for d in body.get("documents", [])]
             first = marker and bool(docs) and docs[0].endswith(MARKER_ID)
@@ -309,6 +317,7 @@ def summarise(
         "error_statuses": dict(
             sorted(Counter(str(s.status) for s in samples if s.status != 200).items())
         ),
+        "client_errors": dict(run.failures.most_common(5)),
         "empty_answers": sum(1 for s in samples if s.status == 200 and s.people == 0),
         "requests_per_second": round(len(samples) / elapsed, 1) if elapsed else 0.0,
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
