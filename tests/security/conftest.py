@@ -102,6 +102,10 @@ SECURITY_WORDS = ("pangolin", "escrow")
 """Words found only in the security source."""
 HR_QUERY = "quokka stipend ledger bonus bands"
 SECURITY_QUERY = "pangolin escrow cipher incident"
+HR_PROBE = "the bonus band ledger of every grade"
+"""Asks for the hr page without any of its marker words (chat replies echo the query)."""
+SECURITY_PROBE = "the cipher rotated after the incident, keys kept offline"
+"""Asks for the security page without any of its marker words."""
 PLANTS_QUERY = "bonsai terrarium watering"
 CANARY_QUERY = "canary marmalade rollout"
 
