@@ -68,6 +68,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -205,6 +206,19 @@ class AttackOrg:
 
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+def ask(
+    client: TestClient, org: AttackOrg, key: str, path: str, query: str, **params: Any
+) -> httpx.Response:
+    """GET the search route ``path`` for ``query`` with the API key named ``key``."""
+    return client.get(path, params={"q": query, **params}, headers=bearer(org.keys[key]))
+
+
+def leaks(body: dict[str, Any], org: AttackOrg) -> list[str]:
+    """The restricted markers in an answer, leaving out the query it echoes."""
+    shown = json.dumps({k: v for k, v in body.items() if k != "query"}, ensure_ascii=False)
+    return [marker for marker in org.restricted_markers if marker in shown]
 
 
 def slack_headers(

@@ -21,8 +21,10 @@ from tests.security.conftest import (
     SPOOF_DOC,
     VAULT_DOC,
     AttackOrg,
+    ask,
     ask_chat,
     bearer,
+    leaks,
 )
 
 SEARCH_ROUTES = ["/v1/experts", "/v1/documents", "/v1/search"]
@@ -35,18 +37,11 @@ def _leaked(text: str, org: AttackOrg) -> list[str]:
     return [marker for marker in org.restricted_markers if marker in text]
 
 
-def _answer_leaks(body: dict, org: AttackOrg) -> list[str]:
-    """The markers in an answer, leaving out the query it echoes."""
-    return _leaked(json.dumps({k: v for k, v in body.items() if k != "query"}), org)
-
-
 @pytest.mark.parametrize(("query", "document_id"), PROBES.items())
 def test_attack_04_the_probes_do_find_the_restricted_pages_for_admin(
     attack_client: TestClient, attack_org: AttackOrg, query: str, document_id: str
 ) -> None:
-    response = attack_client.get(
-        "/v1/documents", params={"q": query, "limit": 1}, headers=bearer(attack_org.keys["admin"])
-    )
+    response = ask(attack_client, attack_org, "admin", "/v1/documents", query, limit=1)
 
     assert _ids(response.json(), "documents") == [document_id]
 
@@ -60,12 +55,10 @@ def _ids(body: dict, key: str) -> list[str]:
 def test_attack_04_restricted_words_never_reach_an_outsider_over_search_routes(
     attack_client: TestClient, attack_org: AttackOrg, path: str, query: str
 ) -> None:
-    response = attack_client.get(
-        path, params={"q": query, "limit": 100}, headers=bearer(attack_org.keys["outsider"])
-    )
+    response = ask(attack_client, attack_org, "outsider", path, query, limit=100)
 
     assert response.status_code == 200
-    assert _answer_leaks(response.json(), attack_org) == []
+    assert leaks(response.json(), attack_org) == []
     assert len(response.json().get("documents", response.json().get("people"))) > 0
 
 
@@ -134,9 +127,7 @@ def test_attack_04_the_hr_key_sees_the_hr_page_but_not_the_security_source(
 def test_attack_04_the_admin_key_does_see_the_security_source(
     attack_client: TestClient, attack_org: AttackOrg
 ) -> None:
-    response = attack_client.get(
-        "/v1/search", params={"q": SECURITY_QUERY}, headers=bearer(attack_org.keys["admin"])
-    )
+    response = ask(attack_client, attack_org, "admin", "/v1/search", SECURITY_QUERY)
 
     body = response.json()
     assert (_ids(body, "documents")[0], _ids(body, "people")[0]) == (VAULT_DOC, attack_org.sol_id)
@@ -147,9 +138,7 @@ def test_attack_04_the_admin_key_does_see_the_security_source(
 def test_attack_19_a_hidden_person_is_in_no_answer(
     attack_client: TestClient, attack_org: AttackOrg, path: str, key: str
 ) -> None:
-    response = attack_client.get(
-        path, params={"q": PLANTS_QUERY, "limit": 100}, headers=bearer(attack_org.keys[key])
-    )
+    response = ask(attack_client, attack_org, key, path, PLANTS_QUERY, limit=100)
 
     assert response.status_code == 200
     assert len(response.json()["people"]) > 0
@@ -184,11 +173,7 @@ def test_attack_19_a_hidden_person_is_not_named_in_chat(
 def test_attack_19_the_hidden_persons_page_is_still_a_document(
     attack_client: TestClient, attack_org: AttackOrg
 ) -> None:
-    response = attack_client.get(
-        "/v1/documents",
-        params={"q": PLANTS_QUERY, "limit": 1},
-        headers=bearer(attack_org.keys["admin"]),
-    )
+    response = ask(attack_client, attack_org, "admin", "/v1/documents", PLANTS_QUERY, limit=1)
 
     assert _ids(response.json(), "documents") == [PLANTS_DOC]
 
@@ -226,7 +211,7 @@ def test_attack_27_anonymous_access_sees_public_documents_only(
     response = anonymous_client.get(path, params={"q": query, "limit": 100}, headers=groups)
 
     assert response.status_code == 200
-    assert _answer_leaks(response.json(), attack_org) == []
+    assert leaks(response.json(), attack_org) == []
     assert len(response.json().get("documents", response.json().get("people"))) > 0
 
 
