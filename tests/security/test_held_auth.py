@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import logging
 
 import pytest
 from fastapi.testclient import TestClient
 
 from search_api.auth import BAD_GATEWAY, INVALID, MISSING
+from search_api.observability import ACCESS_LOGGER
 from tests.helpers import ANA_ID
 from tests.security.conftest import (
     ALLOWED_ORIGIN,
@@ -188,20 +191,33 @@ def test_attack_21_state_db_holds_key_hashes_never_the_keys(attack_org: AttackOr
 
 
 def test_attack_22_keys_never_reach_the_access_log(
-    attack_client: TestClient, attack_org: AttackOrg, caplog: pytest.LogCaptureFixture
+    attack_client: TestClient, attack_org: AttackOrg
 ) -> None:
     key = attack_org.keys["hr"]
-    caplog.set_level(logging.INFO, logger="whoknows.access")
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    access = logging.getLogger(ACCESS_LOGGER)
+    level = access.level
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    try:
+        attack_client.get("/v1/search", params={"q": "helm"}, headers=bearer(key))
+        attack_client.get("/v1/search", params={"q": "helm"}, headers={"X-API-Key": key})
+        attack_client.get("/v1/search", params={"q": "helm", "api_key": key})
+        attack_client.get("/v1/search", params={"q": "helm"}, headers=bearer(key + "x"))
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(level)
 
-    attack_client.get("/v1/search", params={"q": "helm"}, headers=bearer(key))
-    attack_client.get("/v1/search", params={"q": "helm"}, headers={"X-API-Key": key})
-    attack_client.get("/v1/search", params={"q": "helm", "api_key": key})
-    attack_client.get("/v1/search", params={"q": "helm"}, headers=bearer(key + "x"))
-
-    lines = [r.getMessage() for r in caplog.records if r.name == "whoknows.access"]
+    lines = written.getvalue().splitlines()
     assert len(lines) == 4
-    assert sum(f'"key_prefix": "{key.split("_")[1]}"' in line for line in lines) == 2
-    assert not [line for line in lines if key.split("_", 2)[2] in line]
+    assert [json.loads(line)["key_prefix"] for line in lines] == [
+        key.split("_")[1],
+        key.split("_")[1],
+        None,
+        None,
+    ]
+    assert [line for line in lines if key.split("_", 2)[2] in line] == []
 
 
 def test_attack_23_errors_never_echo_the_secrets_or_what_was_sent(

@@ -178,6 +178,38 @@ def test_attack_19_the_hidden_persons_page_is_still_a_document(
     assert _ids(response.json(), "documents") == [PLANTS_DOC]
 
 
+BRUNO_ID = "bruno-diaz-b94282"
+VACUUM_QUERY = "autovacuum dead tuples"
+
+
+def _expert_ids(client: TestClient, org: AttackOrg) -> list[str]:
+    return _ids(ask(client, org, "outsider", "/v1/experts", VACUUM_QUERY).json(), "people")
+
+
+def test_attack_19_hiding_through_the_admin_route_takes_effect_at_once(
+    attack_client: TestClient, attack_org: AttackOrg
+) -> None:
+    admin = bearer(attack_org.keys["admin"])
+    before = _expert_ids(attack_client, attack_org)
+    hidden = attack_client.put(
+        f"/v1/admin/hidden-people/{BRUNO_ID}", json={"reason": "left"}, headers=admin
+    )
+    try:
+        during = _expert_ids(attack_client, attack_org)
+        profile = attack_client.get(f"/v1/people/{BRUNO_ID}", headers=admin)
+        chat = ask_chat(attack_client, "mattermost", VACUUM_QUERY)
+    finally:
+        shown = attack_client.delete(f"/v1/admin/hidden-people/{BRUNO_ID}", headers=admin)
+
+    assert before[0] == BRUNO_ID
+    assert hidden.json() == {"person_id": BRUNO_ID, "hidden": True, "changed": True}
+    assert BRUNO_ID not in during
+    assert profile.status_code == 404
+    assert "Bruno Díaz" not in chat
+    assert shown.json() == {"person_id": BRUNO_ID, "hidden": False, "changed": True}
+    assert _expert_ids(attack_client, attack_org)[0] == BRUNO_ID
+
+
 def test_attack_20_an_author_with_anas_name_and_another_address_is_not_ana(
     attack_client: TestClient, attack_org: AttackOrg
 ) -> None:
@@ -218,7 +250,7 @@ def test_attack_27_anonymous_access_sees_public_documents_only(
 def test_attack_27_anonymous_access_finds_public_pages_and_no_restricted_author(
     anonymous_client: TestClient, attack_org: AttackOrg
 ) -> None:
-    vacuum = anonymous_client.get("/v1/documents", params={"q": "autovacuum dead tuples"})
+    vacuum = anonymous_client.get("/v1/documents", params={"q": VACUUM_QUERY})
     rita = anonymous_client.get(f"/v1/people/{attack_org.rita_id}")
 
     assert _ids(vacuum.json(), "documents")[0] == VACUUM_DOC
