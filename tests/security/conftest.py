@@ -19,6 +19,10 @@ Built once per session (``attack_org``) and served once (``attack_client``); any
 The app (``attack_client``) needs a key (``allow_anonymous`` off), trusts a gateway that sends
 :data:`GATEWAY_SECRET`, allows the origin :data:`ALLOWED_ORIGIN`, has Slack, Teams and
 Mattermost on (chat users in no group), and its Slack clock reads :data:`NOW`.
+``anonymous_client`` is the same with ``allow_anonymous`` on; ``serve_attack_org(**overrides)``
+serves the org with other settings. Helpers: :func:`ask` (a search with a named key),
+:func:`leaks` (restricted markers in an answer), :func:`ask_chat` (a signed chat command).
+test_held_table.py checks that the table below names existing tests.
 
 Attacks that held -> tests (``tests/security/test_held_*.py``):
 
