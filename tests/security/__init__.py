@@ -1,0 +1,1 @@
+"""Security regression tests: the attacks that held, kept so that they keep holding."""
