@@ -19,8 +19,14 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+from indexer.errors import SourceError
+
+DEFAULT_MAX_BYTES = 5_000_000
+"""The size limit of one page, post, revision or bio (the ``max_bytes`` source option)."""
 
 _FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 _KINDS = (
@@ -30,6 +36,20 @@ _KINDS = (
     (stat.S_ISBLK, "a block device"),
     (stat.S_ISDIR, "a folder"),
 )
+
+
+def max_bytes_option(
+    options: Mapping[str, Any], name: str = "max_bytes", default: int = DEFAULT_MAX_BYTES
+) -> int:
+    """The size limit a source's ``options[name]`` sets (a positive whole number of bytes).
+
+    Raises:
+        SourceError: the option is not a positive whole number.
+    """
+    value = options.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise SourceError(f"the {name} option must be a positive number of bytes, not {value!r}")
+    return value
 
 
 class UnsafeFileError(Exception):
@@ -99,6 +119,11 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise FileTooBigError(len(data), max_bytes)
     return data
+
+
+def utf8_size(text: str) -> int:
+    """The UTF-8 size of ``text`` in bytes (counted without encoding when it is ASCII)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def too_big(size: int, max_bytes: int) -> str:

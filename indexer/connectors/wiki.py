@@ -29,7 +29,13 @@ import yaml
 from lxml import etree
 from lxml import html as lxml_html
 
-from indexer.connectors.files import FileTooBigError, UnsafeFileError, open_inside, read_inside
+from indexer.connectors.files import (
+    FileTooBigError,
+    UnsafeFileError,
+    max_bytes_option,
+    open_inside,
+    read_inside,
+)
 from indexer.connectors.text import (
     as_utc,
     beyond_limits,
@@ -59,7 +65,6 @@ PAGE_SUFFIXES = frozenset({".md", ".markdown", ".html", ".htm"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 SKIPPED_FOLDERS = frozenset({"node_modules"})
 SIDECAR_NAME = "page_authors.jsonl"
-DEFAULT_MAX_BYTES = 5_000_000
 GIT_TIMEOUT_SECONDS = 600
 
 _NAME_AND_EMAIL = re.compile(r"^(.*?)\s*<([^<>\s]+@[^<>\s]+)>$")
@@ -117,6 +122,7 @@ def read(spec: SourceSpec) -> Iterator[Record]:
         SourceError: the folder or a configured authors file does not exist.
     """
     root = Path(spec.path)
+    max_bytes_option(spec.options)  # a bad value fails the source before any page is read
     if not root.is_dir():
         what = "is not a folder" if root.exists() else "does not exist"
         raise SourceError(f"wiki folder {root} {what}; point the source path at the pages' folder")
@@ -170,7 +176,7 @@ def parse_page(
     Raises:
         PageError: the page is too big, not UTF-8, has malformed front matter or no text.
     """
-    text = _read_text(path, root, int(options.get("max_bytes", DEFAULT_MAX_BYTES)))
+    text = _read_text(path, root, max_bytes_option(options))
     front_matter, body = split_front_matter(text)
     if path.suffix.lower() in HTML_SUFFIXES:
         heading, plain = html_page_text(body)
