@@ -52,3 +52,14 @@ def write_page(folder: Path, name: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def write_dump(folder: Path, posts: list[str], users: list[str]) -> Path:
+    """A Stack Exchange dump folder with these ``<row .../>`` lines (the first row is line 3)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, root, rows in (("Posts.xml", "posts", posts), ("Users.xml", "users", users)):
+        body = "".join(f"  {row}\n" for row in rows)
+        (folder / name).write_text(
+            f'<?xml version="1.0" encoding="utf-8"?>\n<{root}>\n{body}</{root}>\n', encoding="utf-8"
+        )
+    return folder
