@@ -19,7 +19,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -124,6 +124,21 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
 def utf8_size(text: str) -> int:
     """The UTF-8 size of ``text`` in bytes (counted without encoding when it is ASCII)."""
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def bounded_lines(handle: BinaryIO, max_bytes: int) -> Iterator[bytes | None]:
+    """The lines of ``handle``; ``None`` for a line longer than ``max_bytes`` (not kept).
+
+    A file with one endless line (``/dev/zero`` has none) is read in pieces of
+    ``max_bytes + 1`` bytes, so memory stays bounded.
+    """
+    while line := handle.readline(max_bytes + 1):
+        if len(line) <= max_bytes or line.endswith(b"\n"):
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = handle.readline(max_bytes + 1)
+        yield None
 
 
 def too_big(size: int, max_bytes: int) -> str:

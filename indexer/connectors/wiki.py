@@ -32,6 +32,7 @@ from lxml import html as lxml_html
 from indexer.connectors.files import (
     FileTooBigError,
     UnsafeFileError,
+    bounded_lines,
     max_bytes_option,
     open_inside,
     read_inside,
@@ -65,6 +66,8 @@ PAGE_SUFFIXES = frozenset({".md", ".markdown", ".html", ".htm"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 SKIPPED_FOLDERS = frozenset({"node_modules"})
 SIDECAR_NAME = "page_authors.jsonl"
+SIDECAR_LINE_BYTES = 1_000_000
+"""The longest line of a sidecar (one page's authors); a longer one is rejected unread."""
 GIT_TIMEOUT_SECONDS = 600
 
 _NAME_AND_EMAIL = re.compile(r"^(.*?)\s*<([^<>\s]+@[^<>\s]+)>$")
@@ -577,7 +580,13 @@ def load_sidecar(path: Path) -> tuple[dict[str, Authorship], list[Rejected]]:
     rejected: list[Rejected] = []
     try:
         with open_inside(path, path.parent) as lines:  # line by line: the file may be big
-            for number, raw in enumerate(lines, start=1):
+            for number, raw in enumerate(bounded_lines(lines, SIDECAR_LINE_BYTES), start=1):
+                if raw is None:
+                    reason = f"line over {SIDECAR_LINE_BYTES} bytes; skipped"
+                    rejected.append(
+                        Rejected(file=str(path), location=f"line {number}", reason=reason)
+                    )
+                    continue
                 if not raw.strip():
                     continue
                 try:

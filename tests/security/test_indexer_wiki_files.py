@@ -15,7 +15,7 @@ import pytest
 
 from indexer.connectors.wiki import read
 from indexer.errors import SourceError
-from indexer.models import Document, DocumentKind, Record, Rejected, SourceSpec
+from indexer.models import Contribution, Document, DocumentKind, Record, Rejected, SourceSpec
 from tests.security.indexer_helpers import BILLION_LAUGHS, within, write_page
 
 PAGE = "---\ntitle: Helm\n---\nDeploy the chart with helm upgrade.\n"
@@ -243,4 +243,20 @@ def test_a_sidecar_fifo_is_rejected_at_once(tmp_path: Path) -> None:
             "a FIFO, not a regular file; not read",
         ),
         helm(),
+    ]
+
+
+def test_an_endless_sidecar_line_is_rejected_and_the_next_lines_read(tmp_path: Path) -> None:
+    wiki = tmp_path / "wiki"
+    write_page(wiki, "helm.md", PAGE)
+    entry = {"path": "helm.md", "authors": [{"email": "ann@x.org", "name": "Ann"}]}
+    write_page(wiki, "page_authors.jsonl", "x" * 1_500_000 + "\n" + json.dumps(entry) + "\n")
+
+    items = records(wiki)
+
+    assert items[0] == refused(
+        wiki / "page_authors.jsonl", "line over 1000000 bytes; skipped", "line 1"
+    )
+    assert [(c.person_key, c.document_id) for c in items if isinstance(c, Contribution)] == [
+        ("email:ann@x.org", "helm.md")
     ]
