@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,14 @@ def test_an_endless_sidecar_line_is_rejected_and_the_next_lines_read(tmp_path: P
     assert [(c.person_key, c.document_id) for c in items if isinstance(c, Contribution)] == [
         ("email:ann@x.org", "helm.md")
     ]
+
+
+def test_a_socket_is_rejected(tmp_path: Path) -> None:
+    wiki = tmp_path / "wiki"
+    write_page(wiki, "helm.md", PAGE)
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(wiki / "sock.md"))
+
+        items = records(wiki)
+
+    assert items == [helm(), refused(wiki / "sock.md", "a socket, not a regular file; not read")]
