@@ -19,14 +19,22 @@ import json
 import logging
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from indexer.connectors.files import (
+    FileTooBigError,
+    UnsafeFileError,
+    max_bytes_option,
+    read_regular,
+    utf8_size,
+)
 from indexer.connectors.text import (
     beyond_limits,
+    checked_url,
     email_aliases,
     normalise_name,
     normalise_space,
@@ -61,6 +69,8 @@ FORMATS: dict[str, str] = {
     ".yml": "yaml",
     ".yaml": "yaml",
 }
+DEFAULT_MAX_FILE_BYTES = 50_000_000
+"""The size limit of a whole bios file (the ``max_file_bytes`` option): it is read at once."""
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
 _GITHUB_URL = re.compile(r"^(?:https?://)?(?:www\.)?github\.com/", re.IGNORECASE)
 _SKILL_SEPARATORS = re.compile(r"[,;\n]")
@@ -97,18 +107,23 @@ def read(spec: SourceSpec) -> Iterator[Record]:
 
     Options: ``format`` (``csv``, ``tsv``, ``json``, ``jsonl``, ``yaml``; default
     from the suffix), ``fields`` (our field -> source field name or list of
-    names), ``delimiter`` (CSV) and ``profile_url`` (a template such as
-    ``https://team.example.com/{id}``; also ``{email}``, ``{github}``, ``{name}``).
+    names), ``delimiter`` (CSV), ``profile_url`` (a template such as
+    ``https://team.example.com/{id}``; also ``{email}``, ``{github}``, ``{name}``; a url
+    that is not http(s) or mailto is dropped), ``max_bytes`` (the text of one record,
+    default 5,000,000) and ``max_file_bytes`` (the file, default 50,000,000).
 
     Raises:
-        SourceError: the file is missing, empty, not UTF-8, not valid YAML/JSON,
-            or the options are invalid.
+        SourceError: the file is missing, not a regular file, over ``max_file_bytes``,
+            empty, not UTF-8, not valid YAML/JSON (aliases refused), or the options are invalid.
     """
     path = Path(spec.path)
     kind = _format(path, spec.options)
     mapping = field_mapping(spec.options.get("fields"))
     template = _profile_template(spec.options.get("profile_url"))
-    data = _read_bytes(path)
+    max_bytes = max_bytes_option(spec.options)
+    data = _read_bytes(
+        path, max_bytes_option(spec.options, "max_file_bytes", DEFAULT_MAX_FILE_BYTES)
+    )
     seen = _Seen()
     people = 0
     for raw in raw_records(path, kind, data, spec.options):
@@ -116,7 +131,11 @@ def read(spec: SourceSpec) -> Iterator[Record]:
             yield raw
             continue
         try:
+            _check_size(raw, max_bytes)
             person, record_id = to_person(raw, mapping, template)
+            person = replace(
+                person, url=checked_url(person.url, f"{path}:{raw.location}", "profile_url")
+            )
             _check_unique(person, record_id, seen)
         except BioError as error:
             yield Rejected(file=str(path), location=raw.location, reason=str(error))
@@ -176,12 +195,19 @@ def _profile_template(template: Any) -> str:
     return str(template)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, max_file_bytes: int) -> bytes:
     if not path.is_file():
         what = "is not a file" if path.exists() else "does not exist"
         raise SourceError(f"bios file {path} {what}; check the source path")
     try:
-        data = path.read_bytes()
+        data = read_regular(path, max_file_bytes)
+    except FileTooBigError as error:
+        raise SourceError(
+            f"bios file {path} has {error.size} bytes, over the limit of {max_file_bytes}; "
+            "split it or raise the max_file_bytes option"
+        ) from None
+    except UnsafeFileError as error:
+        raise SourceError(f"bios file {path}: {error}") from None
     except OSError as error:
         raise SourceError(f"cannot read bios file {path}: {error.strerror}") from error
     if not data.strip():
@@ -219,7 +245,7 @@ def raw_records(
 
 def _yaml_records(path: Path, text: str) -> list[RawRecord | Rejected]:
     try:
-        loader = yaml.SafeLoader(text)  # refuses control characters at once
+        loader = _NoAliasLoader(text)  # refuses control characters at once
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         raise SourceError(
@@ -242,6 +268,22 @@ def _yaml_records(path: Path, text: str) -> list[RawRecord | Rejected]:
     finally:
         loader.dispose()
     raise SourceError(f"bios file {path} must hold a mapping of id -> person or a list of people")
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses aliases (``*name``): nine nested ones expand a few
+    hundred bytes into billions of values (and hours of CPU) when the records are read."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"aliases such as *{event.anchor} are not allowed, write the value out",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
 
 
 def _yaml_record(
@@ -393,6 +435,32 @@ def to_person(
         groups=_list_value(_first(fields, mapping["groups"])),
     )
     return person, record_id
+
+
+def _check_size(raw: RawRecord, max_bytes: int) -> None:
+    """Refuse a record whose texts (keys and values) hold more than ``max_bytes`` bytes."""
+    size = _text_size(raw.fields, max_bytes)
+    if size > max_bytes:
+        raise BioError(
+            f"record has over {max_bytes} bytes of text, the limit; shorten it or raise "
+            "the max_bytes option"
+        )
+
+
+def _text_size(value: Any, limit: int) -> int:
+    """The UTF-8 bytes of the strings in ``value``, counted until they pass ``limit``."""
+    stack = [value]
+    size = 0
+    while stack and size <= limit:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        else:
+            size += utf8_size(str(item)) if item is not None else 0
+    return size
 
 
 def _first(fields: Mapping[str, Any], names: tuple[str, ...]) -> Any:

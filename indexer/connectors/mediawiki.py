@@ -17,7 +17,13 @@ Options (``SourceSpec.options``):
 
 - ``namespaces``: namespace numbers to index (default ``[0]``, the articles).
 - ``base_url``: page URL prefix such as ``https://wiki.example.com/wiki``
-  (default: derived from ``<siteinfo><base>``).
+  (default: derived from ``<siteinfo><base>``). Either must be an http(s) url, else pages
+  get no url (logged).
+- ``max_bytes``: the most bytes of one revision's text; a longer revision is rejected
+  (default 5,000,000, as wiki pages).
+
+Entities are never resolved (``resolve_entities=False``, no DTD is loaded), so an export
+cannot read local files; libxml2 refuses entity expansion bombs.
 
 Example:
     >>> wikitext_to_text("== Setup ==\\n* Install [[Helm|helm]]{{citation needed}}")
@@ -37,7 +43,8 @@ from urllib.parse import quote
 
 from lxml import etree
 
-from indexer.connectors.text import normalise_space, parse_time
+from indexer.connectors.files import FileTooBigError, max_bytes_option, utf8_size
+from indexer.connectors.text import checked_url, normalise_space, parse_time
 from indexer.errors import SourceError
 from indexer.models import (
     Contribution,
@@ -78,6 +85,7 @@ _INTEGER = re.compile(r"-?[0-9]{1,18}")
 class _Options:
     namespaces: frozenset[int]
     base_url: str
+    max_bytes: int
 
 
 @dataclass
@@ -148,7 +156,12 @@ def _parse_options(spec: SourceSpec) -> _Options:
             f"source {spec.name!r}: namespaces must be a list of namespace numbers such as [0], "
             f"not {namespaces!r}"
         )
-    return _Options(frozenset(namespaces), str(spec.options.get("base_url") or ""))
+    base_url = str(spec.options.get("base_url") or "")
+    return _Options(
+        frozenset(namespaces),
+        checked_url(base_url, f"source {spec.name!r}", "base_url"),
+        max_bytes_option(spec.options),
+    )
 
 
 def _records(path: Path, options: _Options) -> Iterator[Record]:
@@ -161,14 +174,14 @@ def _records(path: Path, options: _Options) -> Iterator[Record]:
         ):
             name = etree.QName(element).localname
             if name == "revision":
-                yield from _add_revision(element, history, path)
+                yield from _add_revision(element, history, path, options.max_bytes)
                 element.clear()
             elif name == "page":
                 yield from _page_records(element, history, site, options, seen, path)
                 history = _History()
                 _discard(element)
             elif name == "siteinfo":
-                site = _site(element, site.url_prefix)
+                site = _site(element, site.url_prefix, path)
                 _discard(element)
     except etree.XMLSyntaxError as error:
         location = f"line {error.lineno}" if error.lineno else ""
@@ -202,9 +215,12 @@ def _child_text(element: etree._Element, name: str) -> str:
     return (child.text or "").strip() if child is not None else ""
 
 
-def _site(element: etree._Element, url_prefix: str) -> _Site:
+def _site(element: etree._Element, url_prefix: str, path: Path) -> _Site:
     """Read ``<base>`` (unless a base_url option gave a prefix) and the namespace names."""
-    site = _Site(url_prefix or _prefix_from_base(_child_text(element, "base")))
+    if not url_prefix:
+        where = f"{path}:line {element.sourceline}"
+        url_prefix = _prefix_from_base(checked_url(_child_text(element, "base"), where, "<base>"))
+    site = _Site(url_prefix)
     names = _child(element, "namespaces")
     for namespace in names if names is not None else ():
         key = _integer(namespace.get("key", ""))
@@ -224,7 +240,9 @@ def _prefix_from_base_url(base_url: str) -> str:
     return base_url.rstrip("/") + "/" if base_url else ""
 
 
-def _add_revision(element: etree._Element, history: _History, path: Path) -> Iterator[Rejected]:
+def _add_revision(
+    element: etree._Element, history: _History, path: Path, max_bytes: int
+) -> Iterator[Rejected]:
     value = _child_text(element, "timestamp")
     try:
         time = parse_time(value)
@@ -234,9 +252,14 @@ def _add_revision(element: etree._Element, history: _History, path: Path) -> Ite
         reason = f"revision timestamp {value!r} is not an ISO time" if value else "no timestamp"
         yield Rejected(str(path), f"line {element.sourceline}", f"revision skipped: {reason}")
         return
+    text = _child_text(element, "text")
+    if len(text) > max_bytes // 4 and utf8_size(text) > max_bytes:
+        reason = f"revision skipped: its text has {FileTooBigError(utf8_size(text), max_bytes)}"
+        yield Rejected(str(path), f"line {element.sourceline}", reason)
+        return
     contributor = _child(element, "contributor")
     username = _child_text(contributor, "username") if contributor is not None else ""
-    history.add(_Revision(time, username), _child_text(element, "text"))
+    history.add(_Revision(time, username), text)
 
 
 def _page_records(
@@ -302,13 +325,16 @@ def _is_redirect(element: etree._Element, text: str) -> bool:
 
 def _document(page_id: int, title: str, history: _History, site: _Site) -> Document:
     times = [r.time for r in history.revisions]
-    url = site.url_prefix + quote(title.replace(" ", "_"), safe=_URL_SAFE)
+    url = ""
+    if site.url_prefix:
+        url = site.url_prefix + quote(title.replace(" ", "_"), safe=_URL_SAFE)
+
     return Document(
         id=f"page{page_id}",
         kind=DocumentKind.WIKI,
         title=title,
         text=wikitext_to_text(history.latest_text),
-        url=url if site.url_prefix else "",
+        url=checked_url(url, title, "url") if url else "",
         created=min(times),
         updated=max(times),
     )

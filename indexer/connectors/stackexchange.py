@@ -22,6 +22,13 @@ Options (``SourceSpec.options``):
 - ``include_comments``: read ``Comments.xml`` (default ``True``).
 - ``before``: an ISO time or ``datetime``; only posts and comments created
   strictly before it are read (for time-split evaluations).
+- ``max_bytes``: the most bytes of one text (a post's ``Body`` or ``Title``, a comment's
+  ``Text``, a user's ``AboutMe``); a row over it is rejected (default 5,000,000).
+
+The files of the folder must be regular files inside it: a symlink out of it, a FIFO or a
+device is refused (see :mod:`indexer.connectors.files`). Entities are never resolved, so an
+export cannot read local files or expand entity bombs; ``huge_tree`` lets a text pass
+libxml2's 10 MB limit so that ``max_bytes`` decides, with a clear rejection.
 
 Example:
     >>> from indexer.models import SourceSpec
@@ -32,16 +39,26 @@ Example:
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
-from indexer.connectors.text import html_to_text, normalise_space, parse_time
+from indexer.connectors.files import (
+    FileTooBigError,
+    UnsafeFileError,
+    max_bytes_option,
+    open_inside,
+    read_inside,
+    utf8_size,
+)
+from indexer.connectors.text import checked_url, html_to_text, normalise_space, parse_time
 from indexer.errors import SourceError
 from indexer.models import (
     Contribution,
@@ -64,6 +81,7 @@ _SITE_HOST = re.compile(
     re.IGNORECASE,
 )
 _ANGLE_TAGS = re.compile(r"<([^<>]+)>")
+PROVENANCE_MAX_BYTES = 1_000_000
 
 
 class _BadRow(ValueError):
@@ -103,6 +121,7 @@ class _Options:
     base_url: str
     include_comments: bool
     before: datetime | None
+    max_bytes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +185,16 @@ def read(spec: SourceSpec) -> Iterator[Record]:
 
 
 def _require_file(path: Path) -> None:
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise SourceError(f"{path} not found; a Stack Exchange dump folder needs {path.name}")
-    if path.stat().st_size == 0:
+    try:
+        with open_inside(path, path.parent) as handle:
+            empty = os.fstat(handle.fileno()).st_size == 0
+    except UnsafeFileError as error:
+        raise SourceError(f"{path}: {error}; a Stack Exchange dump needs the file itself") from None
+    except OSError as error:
+        raise SourceError(f"cannot read {path}: {error.strerror}") from error
+    if empty:
         raise SourceError(f"{path} is empty; export the dump again or remove the source")
 
 
@@ -179,11 +205,12 @@ def _parse_options(spec: SourceSpec, folder: Path) -> _Options:
             f"source {spec.name!r}: include_comments must be true or false, "
             f"not {include_comments!r}"
         )
-    base_url = spec.options.get("base_url") or _provenance_url(folder)
+    base_url = str(spec.options.get("base_url") or _provenance_url(folder))
     return _Options(
-        base_url=str(base_url).rstrip("/"),
+        base_url=checked_url(base_url, f"source {spec.name!r}", "base_url").rstrip("/"),
         include_comments=include_comments,
         before=_parse_before(spec.name, spec.options.get("before")),
+        max_bytes=max_bytes_option(spec.options),
     )
 
 
@@ -203,9 +230,14 @@ def _parse_before(source: str, value: object) -> datetime | None:
 def _provenance_url(folder: Path) -> str:
     """The ``https://`` URL of the first Stack Exchange site named in PROVENANCE.txt, or ""."""
     path = folder / "PROVENANCE.txt"
-    if not path.is_file():
+    if not os.path.lexists(path):
         return ""
-    match = _SITE_HOST.search(path.read_text(encoding="utf-8", errors="replace"))
+    try:
+        text = read_inside(path, folder, PROVENANCE_MAX_BYTES).decode("utf-8", "replace")
+    except (UnsafeFileError, OSError) as error:  # FileTooBigError is an UnsafeFileError
+        logger.warning("%s not read (%s); no base url from it", path, error)
+        return ""
+    match = _SITE_HOST.search(text)
     return f"https://{match.group(0).lower()}" if match else ""
 
 
@@ -226,7 +258,7 @@ def _spooled_records(folder: Path, options: _Options, spool: _TextSpool) -> Iter
     }
     emitted: set[str] = set()
     users_file = folder / "Users.xml"
-    for record in _read_users(users_file, wanted, options.base_url):
+    for record in _read_users(users_file, wanted, options):
         if isinstance(record, PersonRecord):
             emitted.add(record.key)
         yield record
@@ -245,7 +277,7 @@ def _load_threads(
     answers: list[_Answer] = []
     excluded: set[int] = set()
     posts_file = folder / "Posts.xml"
-    for item in _read_posts(posts_file, options.before, excluded, spool):
+    for item in _read_posts(posts_file, options, excluded, spool):
         if isinstance(item, _Thread):
             threads[item.id] = item
         elif isinstance(item, _Answer):
@@ -254,24 +286,22 @@ def _load_threads(
             yield item
     yield from _attach_answers(threads, answers, excluded, posts_file)
     comments_file = folder / "Comments.xml"
-    if options.include_comments and comments_file.is_file():
-        yield from _attach_comments(threads, comments_file, options.before, spool)
+    if options.include_comments and os.path.lexists(comments_file):
+        yield from _attach_comments(threads, comments_file, options, spool)
 
 
 def _rows(path: Path) -> Iterator[etree._Element | Rejected]:
     """Stream the ``<row>`` elements of a dump file, clearing each one after use.
 
     Ends with a :class:`Rejected` naming the line when the XML is malformed or
-    not valid UTF-8; the rows before that point have been yielded already.
+    not valid UTF-8; the rows before that point have been yielded already. A file that
+    is not a regular file inside its folder is one :class:`Rejected` (nothing read).
     """
     try:
-        for _, row in etree.iterparse(
-            str(path), events=("end",), tag="row", resolve_entities=False, huge_tree=True
-        ):
-            yield row
-            row.clear()
-            while row.getprevious() is not None:
-                del row.getparent()[0]
+        with open_inside(path, path.parent) as handle:
+            yield from _parsed_rows(handle)
+    except UnsafeFileError as error:
+        yield Rejected(str(path), "", str(error), truncated=True)
     except etree.XMLSyntaxError as error:
         location = f"line {error.lineno}" if error.lineno else ""
         yield Rejected(
@@ -284,10 +314,22 @@ def _rows(path: Path) -> Iterator[etree._Element | Rejected]:
         raise SourceError(f"cannot read {path}: {error}; check the file's permissions") from error
 
 
+def _parsed_rows(handle: BinaryIO) -> Iterator[etree._Element]:
+    for _, row in etree.iterparse(
+        handle, events=("end",), tag="row", resolve_entities=False, huge_tree=True
+    ):
+        yield row
+        row.clear()
+        while row.getprevious() is not None:
+            del row.getparent()[0]
+
+
 def _read_posts(
-    path: Path, before: datetime | None, excluded: set[int], spool: _TextSpool
+    path: Path, options: _Options, excluded: set[int], spool: _TextSpool
 ) -> Iterator[_Thread | _Answer | Rejected]:
-    """Yield questions and answers created before ``before``; add later post ids to ``excluded``."""
+    """Yield questions and answers created before ``options.before``; add later post ids to
+    ``excluded``."""
+    before = options.before
     seen: set[int] = set()
     for row in _rows(path):
         if isinstance(row, Rejected):
@@ -297,7 +339,10 @@ def _read_posts(
         if kind not in (QUESTION, ANSWER):
             continue
         try:
-            post = _question(row, spool) if kind == QUESTION else _answer(row, spool)
+            if kind == QUESTION:
+                post: _Thread | _Answer = _question(row, spool, options.max_bytes)
+            else:
+                post = _answer(row, spool, options.max_bytes)
         except _BadRow as error:
             yield Rejected(str(path), f"line {row.sourceline}", str(error))
             continue
@@ -317,12 +362,12 @@ def _duplicate(path: Path, row: etree._Element, what: str, row_id: int) -> Rejec
     )
 
 
-def _question(row: etree._Element, spool: _TextSpool) -> _Thread:
+def _question(row: etree._Element, spool: _TextSpool, max_bytes: int) -> _Thread:
     return _Thread(
         id=_required_int(row, "Id"),
-        title=normalise_space(row.get("Title", "")),
-        tags=_tags(row.get("Tags", "")),
-        text=spool.add(html_to_text(row.get("Body", ""))),
+        title=normalise_space(_text(row, "Title", max_bytes)),
+        tags=_tags(_text(row, "Tags", max_bytes)),
+        text=spool.add(html_to_text(_text(row, "Body", max_bytes))),
         owner=_optional_int(row, "OwnerUserId"),
         created=_required_time(row, "CreationDate"),
         last_activity=_optional_time(row, "LastActivityDate"),
@@ -332,16 +377,30 @@ def _question(row: etree._Element, spool: _TextSpool) -> _Thread:
     )
 
 
-def _answer(row: etree._Element, spool: _TextSpool) -> _Answer:
+def _answer(row: etree._Element, spool: _TextSpool, max_bytes: int) -> _Answer:
     return _Answer(
         id=_required_int(row, "Id"),
         parent=_required_int(row, "ParentId"),
         owner=_optional_int(row, "OwnerUserId"),
         score=_optional_int(row, "Score") or 0,
         created=_required_time(row, "CreationDate"),
-        text=spool.add(html_to_text(row.get("Body", ""))),
+        text=spool.add(html_to_text(_text(row, "Body", max_bytes))),
         line=row.sourceline or 0,
     )
+
+
+def _text(row: etree._Element, name: str, max_bytes: int) -> str:
+    """The text attribute ``name`` (``""`` when absent), when at most ``max_bytes`` long.
+
+    Raises:
+        _BadRow: the text is longer, naming the row's Id.
+    """
+    value = row.get(name, "")
+    if len(value) > max_bytes // 4 and utf8_size(value) > max_bytes:
+        row_id = row.get("Id", "?")
+        reason = FileTooBigError(utf8_size(value), max_bytes)
+        raise _BadRow(f"Id {row_id}: {name} has {reason}")
+    return value
 
 
 def _tags(value: str) -> tuple[str, ...]:
@@ -400,9 +459,10 @@ def _attach_answers(
 
 
 def _attach_comments(
-    threads: dict[int, _Thread], path: Path, before: datetime | None, spool: _TextSpool
+    threads: dict[int, _Thread], path: Path, options: _Options, spool: _TextSpool
 ) -> Iterator[Rejected]:
     """Add the comments on each thread's question and answers to the thread, in file order."""
+    before = options.before
     thread_of = {t.id: t for t in threads.values()}
     thread_of.update({a.id: t for t in threads.values() for a in t.answers})
     seen: set[int] = set()
@@ -411,7 +471,7 @@ def _attach_comments(
             yield row
             continue
         try:
-            comment = _comment(row, spool)
+            comment = _comment(row, spool, options.max_bytes)
         except _BadRow as error:
             yield Rejected(str(path), f"line {row.sourceline}", str(error))
             continue
@@ -424,13 +484,13 @@ def _attach_comments(
             thread.comments.append(comment)
 
 
-def _comment(row: etree._Element, spool: _TextSpool) -> _Comment:
+def _comment(row: etree._Element, spool: _TextSpool, max_bytes: int) -> _Comment:
     return _Comment(
         id=_required_int(row, "Id"),
         post=_required_int(row, "PostId"),
         user=_optional_int(row, "UserId"),
         created=_required_time(row, "CreationDate"),
-        text=spool.add(normalise_space(row.get("Text", ""))),
+        text=spool.add(normalise_space(_text(row, "Text", max_bytes))),
     )
 
 
@@ -498,7 +558,7 @@ def _document(thread: _Thread, options: _Options, spool: _TextSpool) -> Document
         kind=DocumentKind.QA,
         title=thread.title,
         text=text,
-        url=f"{options.base_url}/questions/{thread.id}" if options.base_url else "",
+        url=_url(options.base_url, f"/questions/{thread.id}"),
         created=thread.created,
         updated=_updated(thread, options.before),
     )
@@ -513,7 +573,9 @@ def _updated(thread: _Thread, before: datetime | None) -> datetime | None:
     return max(times)
 
 
-def _read_users(path: Path, wanted: set[str], base_url: str) -> Iterator[PersonRecord | Rejected]:
+def _read_users(
+    path: Path, wanted: set[str], options: _Options
+) -> Iterator[PersonRecord | Rejected]:
     """Person records of users in ``wanted`` or with an AboutMe; skips Id <= 0 (Community)."""
     seen: set[int] = set()
     for row in _rows(path):
@@ -529,19 +591,26 @@ def _read_users(path: Path, wanted: set[str], base_url: str) -> Iterator[PersonR
             yield _duplicate(path, row, "user", user_id)
             continue
         seen.add(user_id)
-        bio = html_to_text(row.get("AboutMe", ""))
+        try:
+            bio = html_to_text(_text(row, "AboutMe", options.max_bytes))
+            name = normalise_space(_text(row, "DisplayName", options.max_bytes))
+            location = normalise_space(_text(row, "Location", options.max_bytes))
+        except _BadRow as error:
+            yield Rejected(str(path), f"line {row.sourceline}", str(error))
+            continue
         if user_id > 0 and (_person_key(user_id) in wanted or bio):
-            yield _person(row, user_id, bio, base_url)
+            yield PersonRecord(
+                key=_person_key(user_id),
+                name=name or f"user{user_id}",
+                location=location,
+                bio=bio,
+                url=_url(options.base_url, f"/users/{user_id}"),
+            )
 
 
-def _person(row: etree._Element, user_id: int, bio: str, base_url: str) -> PersonRecord:
-    return PersonRecord(
-        key=_person_key(user_id),
-        name=normalise_space(row.get("DisplayName", "")) or f"user{user_id}",
-        location=normalise_space(row.get("Location", "")),
-        bio=bio,
-        url=f"{base_url}/users/{user_id}" if base_url else "",
-    )
+def _url(base_url: str, path: str) -> str:
+    """``base_url + path`` (``base_url`` was checked by :func:`checked_url`), or ``""``."""
+    return checked_url(base_url + path, base_url, "url") if base_url else ""
 
 
 def _missing_users(path: Path, missing: set[str]) -> Iterator[Rejected]:

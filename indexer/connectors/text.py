@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from datetime import UTC, datetime
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -36,6 +38,11 @@ _BLOCK_TAGS = frozenset(
 )
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+logger = logging.getLogger(__name__)
+
+SAFE_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+"""The only schemes a url of a person or document may have: chat tools turn urls into links."""
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _NOREPLY = re.compile(r"^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$", re.IGNORECASE)
 
 
@@ -183,3 +190,39 @@ def markdown_to_text(source: str) -> str:
 @lru_cache(maxsize=1)
 def _markdown_parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+def safe_url(value: str) -> str:
+    """``value`` when it is an absolute http(s) or mailto url, else ``""``.
+
+    Surrounding spaces are dropped; a url holding other spaces or control characters
+    (``java\\tscript:`` is ``javascript:`` to a browser) is refused.
+
+    >>> safe_url(" https://wiki.example.com/team "), safe_url("javascript:alert(1)")
+    ('https://wiki.example.com/team', '')
+    """
+    url = value.strip()
+    if not url or _CONTROL.search(url):
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced [ in the host
+        return ""
+    if parts.scheme.lower() not in SAFE_URL_SCHEMES:
+        return ""
+    if parts.scheme.lower() != "mailto" and not parts.netloc:
+        return ""
+    return url
+
+
+def checked_url(value: str, where: str, field: str) -> str:
+    """:func:`safe_url` of a url a connector emits; a refused one is logged with its place.
+
+    ``where`` names the file (and record), ``field`` the field the url came from.
+    """
+    url = safe_url(value)
+    if value.strip() and not url:
+        logger.warning(
+            "%s: %s %r is not an http(s) or mailto url; dropped", where, field, value[:200]
+        )
+    return url

@@ -29,9 +29,18 @@ import yaml
 from lxml import etree
 from lxml import html as lxml_html
 
+from indexer.connectors.files import (
+    FileTooBigError,
+    UnsafeFileError,
+    bounded_lines,
+    max_bytes_option,
+    open_inside,
+    read_inside,
+)
 from indexer.connectors.text import (
     as_utc,
     beyond_limits,
+    checked_url,
     email_aliases,
     html_to_text,
     markdown_to_html,
@@ -57,7 +66,8 @@ PAGE_SUFFIXES = frozenset({".md", ".markdown", ".html", ".htm"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 SKIPPED_FOLDERS = frozenset({"node_modules"})
 SIDECAR_NAME = "page_authors.jsonl"
-DEFAULT_MAX_BYTES = 5_000_000
+SIDECAR_LINE_BYTES = 1_000_000
+"""The longest line of a sidecar (one page's authors); a longer one is rejected unread."""
 GIT_TIMEOUT_SECONDS = 600
 
 _NAME_AND_EMAIL = re.compile(r"^(.*?)\s*<([^<>\s]+@[^<>\s]+)>$")
@@ -115,17 +125,14 @@ def read(spec: SourceSpec) -> Iterator[Record]:
         SourceError: the folder or a configured authors file does not exist.
     """
     root = Path(spec.path)
+    max_bytes_option(spec.options)  # a bad value fails the source before any page is read
     if not root.is_dir():
         what = "is not a folder" if root.exists() else "does not exist"
         raise SourceError(f"wiki folder {root} {what}; point the source path at the pages' folder")
     history: dict[str, Authorship] = {}
     if spec.options.get("git", True) is not False:
         history.update(git_history(root))
-    sidecar = _find_sidecar(root, spec.options)
-    if sidecar is not None:
-        sidecar_history, rejected = load_sidecar(sidecar)
-        history.update(sidecar_history)
-        yield from rejected
+    yield from _sidecar_records(root, spec.options, history)
     context = _Context(root=root, options=spec.options, history=history)
     excluded = {str(p) for p in spec.options.get("exclude", ())}
     pages = 0
@@ -172,7 +179,7 @@ def parse_page(
     Raises:
         PageError: the page is too big, not UTF-8, has malformed front matter or no text.
     """
-    text = _read_text(path, int(options.get("max_bytes", DEFAULT_MAX_BYTES)))
+    text = _read_text(path, root, max_bytes_option(options))
     front_matter, body = split_front_matter(text)
     if path.suffix.lower() in HTML_SUFFIXES:
         heading, plain = html_page_text(body)
@@ -186,7 +193,7 @@ def parse_page(
         kind=DocumentKind.WIKI,
         title=_text_value(front_matter.get("title")) or heading or _title_from_path(path, root),
         text=plain,
-        url=_text_value(front_matter.get("url")) or page_url(relative, options.get("base_url")),
+        url=_page_url(path, relative, front_matter, options),
         created=_front_matter_time(path, front_matter, "created", "date"),
         updated=_front_matter_time(path, front_matter, "updated", "date"),
         access_groups=_access_groups(front_matter, options),
@@ -198,12 +205,15 @@ def parse_page(
     return document, listed
 
 
-def _read_text(path: Path, max_bytes: int) -> str:
+def _read_text(path: Path, root: Path, max_bytes: int) -> str:
+    """The page's text; only a regular file inside ``root`` is read (see ``files``)."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise PageError("", f"page has {size} bytes, over the limit of {max_bytes}; split it")
-        data = path.read_bytes()
+        data = read_inside(path, root, max_bytes)
+    except FileTooBigError as error:
+        reason = f"page has {error.size} bytes, over the limit of {max_bytes}; split it"
+        raise PageError("", reason) from None
+    except UnsafeFileError as error:
+        raise PageError("", str(error)) from None
     except OSError as error:
         raise PageError("", f"cannot read page: {error.strerror}") from error
     try:
@@ -218,7 +228,12 @@ def _read_text(path: Path, max_bytes: int) -> str:
 
 def _load_yaml(text: str) -> Any:
     """``yaml.safe_load`` through libyaml when present (10x faster: a re-index parses every
-    page); an error is raised again by the pure-Python parser, whose messages we report."""
+    page); an error is raised again by the pure-Python parser, whose messages we report.
+
+    Aliases are refused first (:func:`refuse_aliases`): nine of them nested make a
+    617-byte page expand to gigabytes when its values are read.
+    """
+    refuse_aliases(text)
     loader = getattr(yaml, "CSafeLoader", None)
     if loader is not None:
         try:
@@ -226,6 +241,32 @@ def _load_yaml(text: str) -> Any:
         except yaml.YAMLError:
             pass
     return yaml.safe_load(text)
+
+
+def refuse_aliases(text: str) -> None:
+    """Raise :class:`PageError` at the first YAML alias (``*name``) of the front matter ``text``.
+
+    Only a text holding ``*`` can hold an alias, so other pages cost nothing; a text that
+    does not parse is left to the loader, which reports the error as before.
+
+    >>> refuse_aliases("a: &x [1]\\nb: *x")
+    Traceback (most recent call last):
+    ...
+    indexer.connectors.wiki.PageError: front matter uses the YAML alias *x; aliases are \
+not allowed, write the value out
+    """
+    if "*" not in text:
+        return
+    try:
+        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if isinstance(event, yaml.AliasEvent):
+                raise PageError(
+                    f"line {event.start_mark.line + 2}",
+                    f"front matter uses the YAML alias *{event.anchor}; aliases are not "
+                    "allowed, write the value out",
+                )
+    except yaml.YAMLError:
+        return
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -322,6 +363,15 @@ def page_url(relative: str, base_url: str | None) -> str:
         path = ""
     path = path.removesuffix("/index")
     return f"{base_url.rstrip('/')}/{quote(path)}"
+
+
+def _page_url(
+    path: Path, relative: str, front_matter: Mapping[str, Any], options: Mapping[str, Any]
+) -> str:
+    """The front matter ``url:``, else the url from ``base_url``: only http(s) or mailto ones."""
+    listed = _text_value(front_matter.get("url"))
+    url = checked_url(listed, str(path), "front matter url") if listed else ""
+    return url or checked_url(page_url(relative, options.get("base_url")), str(path), "base_url")
 
 
 def _text_value(value: Any) -> str:
@@ -477,17 +527,40 @@ def _lookup_key(path: Path) -> str:
     return os.path.realpath(path)
 
 
+def _sidecar_records(
+    root: Path, options: Mapping[str, Any], history: dict[str, Authorship]
+) -> Iterator[Rejected]:
+    """Add the sidecar's authorship to ``history``; yield its rejected lines.
+
+    A configured ``authors_file`` that cannot be read fails the source; a sidecar found
+    beside the pages that cannot be read (a symlink out of its folder, a FIFO) is rejected.
+    """
+    sidecar = _find_sidecar(root, options)
+    if sidecar is None:
+        return
+    try:
+        sidecar_history, rejected = load_sidecar(sidecar)
+    except SourceError as error:
+        if options.get("authors_file"):
+            raise
+        yield Rejected(file=str(sidecar), location="", reason=f"not read: {error}")
+        return
+    history.update(sidecar_history)
+    yield from rejected
+
+
 def _find_sidecar(root: Path, options: Mapping[str, Any]) -> Path | None:
     configured = options.get("authors_file")
     if configured:
         path = Path(configured)
         path = path if path.is_absolute() else root / path
         if not path.is_file():
-            raise SourceError(f"authors file {path} does not exist; fix the authors_file option")
-        return path
+            what = "is not a regular file" if path.exists() else "does not exist"
+            raise SourceError(f"authors file {path} {what}; fix the authors_file option")
+        return Path(os.path.realpath(path))  # named by the operator: a symlink is trusted
     folder = root.resolve()
     for candidate in (folder, *folder.parents[:2]):
-        if (candidate / SIDECAR_NAME).is_file():
+        if os.path.lexists(candidate / SIDECAR_NAME):  # a FIFO or symlink is then rejected
             return candidate / SIDECAR_NAME
     return None
 
@@ -498,14 +571,22 @@ def load_sidecar(path: Path) -> tuple[dict[str, Authorship], list[Rejected]]:
     Each line is ``{"path", "authors": [{"email", "name", "commits"}], "first_commit",
     "last_commit"}`` with ``path`` relative to the file's folder.
 
+    The file must be a regular file in its folder (not a symlink out of it, nor a FIFO).
+
     Raises:
         SourceError: the file cannot be read.
     """
     history: dict[str, Authorship] = {}
     rejected: list[Rejected] = []
     try:
-        with path.open("rb") as lines:  # line by line: the file may be big
-            for number, raw in enumerate(lines, start=1):
+        with open_inside(path, path.parent) as lines:  # line by line: the file may be big
+            for number, raw in enumerate(bounded_lines(lines, SIDECAR_LINE_BYTES), start=1):
+                if raw is None:
+                    reason = f"line over {SIDECAR_LINE_BYTES} bytes; skipped"
+                    rejected.append(
+                        Rejected(file=str(path), location=f"line {number}", reason=reason)
+                    )
+                    continue
                 if not raw.strip():
                     continue
                 try:
@@ -515,6 +596,8 @@ def load_sidecar(path: Path) -> tuple[dict[str, Authorship], list[Rejected]]:
                     rejected.append(Rejected(file=str(path), location=location, reason=str(error)))
                     continue
                 history[_lookup_key(path.parent / page)] = authorship
+    except UnsafeFileError as error:
+        raise SourceError(f"cannot read authors file {path}: {error}") from None
     except OSError as error:
         raise SourceError(f"cannot read authors file {path}: {error.strerror}") from error
     return history, rejected
