@@ -45,6 +45,7 @@ from lxml import etree
 
 from indexer.connectors.files import FileTooBigError, max_bytes_option, utf8_size
 from indexer.connectors.text import checked_url, normalise_space, parse_time
+from indexer.connectors.xmlstream import end_elements
 from indexer.errors import SourceError
 from indexer.models import (
     Contribution,
@@ -169,20 +170,19 @@ def _records(path: Path, options: _Options) -> Iterator[Record]:
     history = _History()
     seen = _Seen()
     try:
-        for _, element in etree.iterparse(
-            str(path), events=("end",), tag=_STREAMED_TAGS, resolve_entities=False, huge_tree=True
-        ):
-            name = etree.QName(element).localname
-            if name == "revision":
-                yield from _add_revision(element, history, path, options.max_bytes)
-                element.clear()
-            elif name == "page":
-                yield from _page_records(element, history, site, options, seen, path)
-                history = _History()
-                _discard(element)
-            elif name == "siteinfo":
-                site = _site(element, site.url_prefix, path)
-                _discard(element)
+        with path.open("rb") as handle:
+            for element in end_elements(handle, _STREAMED_TAGS):
+                name = etree.QName(element).localname
+                if name == "revision":
+                    yield from _add_revision(element, history, path, options.max_bytes)
+                    element.clear()
+                elif name == "page":
+                    yield from _page_records(element, history, site, options, seen, path)
+                    history = _History()
+                    _discard(element)
+                elif name == "siteinfo":
+                    site = _site(element, site.url_prefix, path)
+                    _discard(element)
     except etree.XMLSyntaxError as error:
         location = f"line {error.lineno}" if error.lineno else ""
         yield Rejected(

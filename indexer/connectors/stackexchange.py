@@ -6,10 +6,10 @@ A source is a folder holding ``Posts.xml`` and ``Users.xml`` and, optionally,
 commenters become :class:`~indexer.models.Contribution` values pointing at the
 ``stackexchange:<Id>`` :class:`~indexer.models.PersonRecord` of ``Users.xml``.
 
-The files are streamed (``iterparse``, each row freed once read) and the texts of posts
-and comments wait in a temporary file until their thread is written out, so memory holds
-only a few numbers and the title per post, however big the dump. A row whose ``Id`` repeats
-an earlier one is rejected; the first is kept.
+The files are streamed (:mod:`indexer.connectors.xmlstream`, each row freed once read)
+and the texts of posts and comments wait in a temporary file until their thread is written
+out, so memory holds only a few numbers and the title per post, however big the dump. A
+row whose ``Id`` repeats an earlier one is rejected; the first is kept.
 
 Records come out in this order: :class:`~indexer.models.Rejected` notes for bad
 posts and comments, then every person record, then for each thread (in question
@@ -59,6 +59,7 @@ from indexer.connectors.files import (
     utf8_size,
 )
 from indexer.connectors.text import checked_url, html_to_text, normalise_space, parse_time
+from indexer.connectors.xmlstream import end_elements
 from indexer.errors import SourceError
 from indexer.models import (
     Contribution,
@@ -315,9 +316,7 @@ def _rows(path: Path) -> Iterator[etree._Element | Rejected]:
 
 
 def _parsed_rows(handle: BinaryIO) -> Iterator[etree._Element]:
-    for _, row in etree.iterparse(
-        handle, events=("end",), tag="row", resolve_entities=False, huge_tree=True
-    ):
+    for row in end_elements(handle, "row"):
         yield row
         row.clear()
         while row.getprevious() is not None:
