@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from typing import Any
 
 from search_api.integrations import (
@@ -31,6 +32,8 @@ MAX_CLOCK_SKEW = 300
 HEADER_CHARS = 150
 """A header block's plain text may be at most 150 characters."""
 TITLE_CHARS = 150
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
+"""A timestamp Slack sends: plain ASCII digits (12 reach the year 33658)."""
 
 Message = dict[str, Any]
 
@@ -56,10 +59,9 @@ def verify(
         raise VerificationError(f"missing {TIMESTAMP_HEADER} header")
     if not signature:
         raise VerificationError(f"missing {SIGNATURE_HEADER} header")
-    try:
-        sent_at = int(timestamp)
-    except ValueError:
-        raise VerificationError(f"{TIMESTAMP_HEADER} is not a Unix time in seconds") from None
+    if not _UNIX_SECONDS.fullmatch(timestamp):
+        raise VerificationError(f"{TIMESTAMP_HEADER} is not a Unix time in seconds")
+    sent_at = int(timestamp)
     skew = abs(now - sent_at)
     if skew > max_skew:
         raise VerificationError(
