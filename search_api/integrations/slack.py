@@ -22,6 +22,7 @@ from search_api.integrations import (
     title_and_team,
     top_evidence,
 )
+from search_api.links import safe_link
 from search_api.schemas import AskResponse, PersonOut
 
 SIGNATURE_HEADER = "X-Slack-Signature"
@@ -84,9 +85,10 @@ def escape(text: str) -> str:
 
 
 def link(title: str, url: str) -> str:
-    """``<url|title>`` in mrkdwn, or the escaped title alone when there is no URL."""
+    """``<url|title>`` in mrkdwn, or the escaped title alone when there is no URL fit to link."""
     title = escape(_clip(title, TITLE_CHARS)).replace("|", "¦")
-    return f"<{escape(url)}|{title}>" if url else title
+    url = safe_link(url)
+    return f"<{escape(url).replace('|', '%7C')}|{title}>" if url else title
 
 
 def help_message(command: str = "/whoknows") -> Message:
