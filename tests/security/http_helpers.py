@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import subprocess
@@ -21,6 +22,15 @@ from search_api.keys import KeyStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_START_SECONDS = 90.0
+SLACK_SECRET = "slack-signing-secret"
+TEAMS_KEY = base64.b64encode(bytes(range(32))).decode()
+MATTERMOST_TOKEN = "mattermost-token"
+CHAT_SECRETS = {
+    "slack_signing_secret": SLACK_SECRET,
+    "teams_hmac_key": TEAMS_KEY,
+    "mattermost_token": MATTERMOST_TOKEN,
+}
+"""Settings that turn on the three chat integrations."""
 
 
 def create_key(data: Path, scopes: Sequence[str], groups: Sequence[str] = ()) -> str:

@@ -12,7 +12,6 @@ import hmac
 import json
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -20,13 +19,16 @@ from fastapi.testclient import TestClient
 
 from indexer.models import SourceSpec
 from tests.helpers import ANA_ID, PAGES, run_index, write_org
-from tests.security.http_helpers import client_for
+from tests.security.http_helpers import (
+    CHAT_SECRETS,
+    MATTERMOST_TOKEN,
+    SLACK_SECRET,
+    TEAMS_KEY,
+    client_for,
+)
 
 HOSTILE_PAGE_URL = "javascript:alert(document.domain)"
 HOSTILE_PROFILE = "JavaScript:alert('{id}')"
-SLACK_SECRET = "slack-signing-secret"
-TEAMS_KEY = base64.b64encode(bytes(range(32))).decode()
-MATTERMOST_TOKEN = "mattermost-token"
 QUERY = "how do I roll back a failed helm release"
 
 
@@ -45,14 +47,7 @@ def client(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[TestC
         SourceSpec("bios", str(bios), "team", {"profile_url": HOSTILE_PROFILE}),
     ]
     run_index(data, embedder, sources)
-    with client_for(
-        data,
-        embedder,
-        slack_signing_secret=SLACK_SECRET,
-        teams_hmac_key=TEAMS_KEY,
-        mattermost_token=MATTERMOST_TOKEN,
-        allow_anonymous=True,
-    ) as test_client:
+    with client_for(data, embedder, **CHAT_SECRETS, allow_anonymous=True) as test_client:
         yield test_client
 
 

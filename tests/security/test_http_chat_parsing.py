@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -10,11 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import build_index
-from tests.security.http_helpers import client_for
+from tests.security.http_helpers import (
+    CHAT_SECRETS,
+    MATTERMOST_TOKEN,
+    client_for,
+)
 
-SLACK_SECRET = "slack-signing-secret"
-TEAMS_KEY = base64.b64encode(bytes(range(32))).decode()
-MATTERMOST_TOKEN = "mattermost-token"
 MATTERMOST_MISMATCH = "the token does not match the configured command token"
 NOT_UNIX_TIME = "slack request rejected: X-Slack-Request-Timestamp is not a Unix time in seconds"
 
@@ -22,13 +22,7 @@ NOT_UNIX_TIME = "slack request rejected: X-Slack-Request-Timestamp is not a Unix
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[TestClient]:
     data, _ = build_index(tmp_path_factory.mktemp("org"), embedder)
-    with client_for(
-        data,
-        embedder,
-        slack_signing_secret=SLACK_SECRET,
-        teams_hmac_key=TEAMS_KEY,
-        mattermost_token=MATTERMOST_TOKEN,
-    ) as test_client:
+    with client_for(data, embedder, **CHAT_SECRETS) as test_client:
         yield test_client
 
 
