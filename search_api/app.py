@@ -22,6 +22,7 @@ from indexer.state import StateStore
 from search_api.auth import API_KEY_HEADER, Caller, CallerDep
 from search_api.integrations.routes import router as integrations_router
 from search_api.keys import KeyStore
+from search_api.middleware import BodyLimitMiddleware
 from search_api.observability import Metrics, RequestLogMiddleware, configure_access_log
 from search_api.profile_schemas import PersonProfile
 from search_api.profiles import PersonNotFound, person_profile
@@ -155,6 +156,7 @@ def create_app(
             allow_headers=["Authorization", API_KEY_HEADER, "X-Request-ID"],
             expose_headers=["Retry-After", "X-Request-ID"],
         )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
 
     @app.exception_handler(QueryError)
