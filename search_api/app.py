@@ -19,7 +19,13 @@ from embeddings.base import Embedder
 from indexer.config import Settings, load_settings
 from indexer.models import DocumentKind
 from indexer.state import StateStore
-from search_api.auth import API_KEY_HEADER, Caller, CallerDep
+from search_api.auth import (
+    API_KEY_HEADER,
+    Caller,
+    CallerDep,
+    MetricsCallerDep,
+    OptionalCallerDep,
+)
 from search_api.integrations.routes import router as integrations_router
 from search_api.keys import KeyStore
 from search_api.middleware import BodyLimitMiddleware
@@ -146,6 +152,8 @@ def create_app(
     app.state.service = None
     app.state.metrics = metrics
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    failures = settings.auth_failures_per_minute
+    app.state.failures = RateLimiter(failures, failures)
     app.include_router(integrations_router)
 
     if settings.cors_origins:
@@ -173,14 +181,20 @@ def create_app(
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["operations"])
-    def readyz(request: Request) -> JSONResponse:
-        """Readiness: 200 with the index size once the index is loaded, else 503."""
+    def readyz(request: Request, caller: OptionalCallerDep) -> JSONResponse:
+        """Readiness: 200 once the index is loaded, else 503.
+
+        With an ``admin`` key the answer adds the index's counts, model and generation
+        (they count restricted documents and people, so nobody else sees them).
+        """
         loaded: SearchService | None = request.app.state.service
         if loaded is None:
             return JSONResponse(
                 status_code=503,
                 content={"status": "not ready", "detail": "the index is not loaded yet"},
             )
+        if caller is None or not caller.is_admin:
+            return JSONResponse({"status": "ready"})
         stats = loaded.store.stats()
         return JSONResponse(
             {
@@ -195,8 +209,11 @@ def create_app(
         )
 
     @app.get("/metrics", tags=["operations"], response_class=Response)
-    def prometheus_metrics(request: Request) -> Response:
-        """Prometheus metrics: request latency by route, index size, last index time."""
+    def prometheus_metrics(request: Request, _: MetricsCallerDep) -> Response:
+        """Prometheus metrics: request latency by route, index size, last index time.
+
+        Needs an API key with the ``metrics`` or ``admin`` scope unless ``metrics_open`` is on.
+        """
         loaded: SearchService | None = request.app.state.service
         if loaded is not None:  # a re-index may have replaced the index since start-up
             metrics.set_index(loaded.store.stats(), loaded.store.built_at())

@@ -555,7 +555,10 @@ def keys_create(
     name: Annotated[str, typer.Argument(help="Who or what the key is for.")],
     scope: Annotated[
         list[str] | None,
-        typer.Option("--scope", help="search (default) or admin (sees everything); repeatable."),
+        typer.Option(
+            "--scope",
+            help="search (default), admin (sees everything), metrics (/metrics only); repeatable.",
+        ),
     ] = None,
     group: Annotated[
         list[str] | None,

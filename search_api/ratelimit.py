@@ -58,6 +58,16 @@ class RateLimiter:
                 return 0.0
             return (1.0 - bucket.tokens) / self._rate
 
+    def wait(self, caller: str) -> float:
+        """Seconds until ``caller`` has a token (0.0 if it has one now); takes nothing."""
+        now = self._clock()
+        with self._lock:
+            bucket = self._buckets.get(caller)
+            if bucket is None:
+                return 0.0
+            tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self._rate)
+            return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self._rate
+
     def _forget_full(self, now: float) -> None:
         """Drop the buckets that have refilled: they behave like new ones."""
         full = self.burst / self._rate
