@@ -29,6 +29,7 @@ from indexer.errors import ConfigError
 from indexer.models import SourceSpec
 
 _NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_ORIGIN = re.compile(r"'self'|https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 FILE_KINDS = frozenset({"bios", "mediawiki"})
 """Kinds whose path is one file; their default source name drops the suffix."""
 
@@ -98,6 +99,18 @@ class Settings(BaseSettings):
     minute before it gets 429 for every credentialed request."""
     frame_ancestors: list[str] = []
     """Origins allowed to show the search page in a frame; empty allows none."""
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _ancestors_are_origins(cls, value: list[str]) -> list[str]:
+        """Each entry goes into a CSP header: an origin such as ``https://intranet.example.com``."""
+        for origin in value:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin; write it like https://intranet.example.com "
+                    "(a leading *. allowed in the host, or 'self')"
+                )
+        return value
 
     @field_validator("gateway_secret")
     @classmethod

@@ -26,9 +26,10 @@ from search_api.auth import (
     MetricsCallerDep,
     OptionalCallerDep,
 )
+from search_api.docs_ui import router as docs_router
 from search_api.integrations.routes import router as integrations_router
 from search_api.keys import KeyStore
-from search_api.middleware import BodyLimitMiddleware
+from search_api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from search_api.observability import Metrics, RequestLogMiddleware, configure_access_log
 from search_api.profile_schemas import PersonProfile
 from search_api.profiles import PersonNotFound, person_profile
@@ -147,6 +148,8 @@ def create_app(
         version="0.1.0",
         description="Who knows about X? Colleagues ranked by evidence, and documents.",
         lifespan=lifespan,
+        docs_url=None,  # search_api.docs_ui serves /docs without a CDN
+        redoc_url=None,  # no local ReDoc assets
     )
     app.state.settings = settings
     app.state.service = None
@@ -155,6 +158,7 @@ def create_app(
     failures = settings.auth_failures_per_minute
     app.state.failures = RateLimiter(failures, failures)
     app.include_router(integrations_router)
+    app.include_router(docs_router)
 
     if settings.cors_origins:
         app.add_middleware(
@@ -165,6 +169,7 @@ def create_app(
             expose_headers=["Retry-After", "X-Request-ID"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
 
     @app.exception_handler(QueryError)
@@ -287,6 +292,14 @@ def create_app(
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
         return FileResponse(STATIC_DIR / "widget.js", media_type="text/javascript")
+
+    @app.get("/key.js", include_in_schema=False)
+    def page_key_script() -> FileResponse:
+        return FileResponse(STATIC_DIR / "key.js", media_type="text/javascript")
+
+    @app.get("/page.js", include_in_schema=False)
+    def page_script() -> FileResponse:
+        return FileResponse(STATIC_DIR / "page.js", media_type="text/javascript")
 
     @app.get("/", include_in_schema=False)
     def search_page() -> FileResponse:
