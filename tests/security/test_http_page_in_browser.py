@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -32,11 +34,9 @@ def api(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[tuple[st
         yield base, key
 
 
-@pytest.fixture(scope="module")
-def framing_host(tmp_path_factory: pytest.TempPathFactory, api: tuple[str, str]) -> Iterator[str]:
-    """An intranet page on another origin that frames the search page."""
-    root = tmp_path_factory.mktemp("intranet")
-    (root / "index.html").write_text(FRAMING_PAGE.format(api=api[0]), encoding="utf-8")
+@contextmanager
+def _static_site(root: Path) -> Iterator[str]:
+    """The files under ``root`` served on another loopback port: an intranet site."""
     handler = partial(SimpleHTTPRequestHandler, directory=str(root))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -47,6 +47,15 @@ def framing_host(tmp_path_factory: pytest.TempPathFactory, api: tuple[str, str])
         server.server_close()
 
 
+@pytest.fixture(scope="module")
+def framing_host(tmp_path_factory: pytest.TempPathFactory, api: tuple[str, str]) -> Iterator[str]:
+    """An intranet page on another origin that frames the search page."""
+    root = tmp_path_factory.mktemp("intranet")
+    (root / "index.html").write_text(FRAMING_PAGE.format(api=api[0]), encoding="utf-8")
+    with _static_site(root) as host:
+        yield host
+
+
 def test_the_page_does_not_render_in_a_cross_origin_frame(
     api: tuple[str, str], framing_host: str, page
 ) -> None:
@@ -55,6 +64,22 @@ def test_the_page_does_not_render_in_a_cross_origin_frame(
     [frame] = [f for f in page.frames if f != page.main_frame]
     assert page.locator("#embedded").count() == 1
     assert frame.locator("#search-view").count() == 0
+
+
+def test_an_origin_in_frame_ancestors_may_frame_the_page(
+    tmp_path_factory: pytest.TempPathFactory, embedder, page
+) -> None:
+    data, _ = build_index(tmp_path_factory.mktemp("org"), embedder)
+    root = tmp_path_factory.mktemp("allowed")
+    with _static_site(root) as host:
+        env = {"WHOKNOWS_ALLOW_ANONYMOUS": "true", "WHOKNOWS_FRAME_ANCESTORS": f'["{host}"]'}
+        with whoknows_serve(data, env) as base:
+            (root / "index.html").write_text(FRAMING_PAGE.format(api=base), encoding="utf-8")
+            page.goto(f"{host}/", wait_until="load")
+            [frame] = [f for f in page.frames if f != page.main_frame]
+            count = frame.locator("#search-view").count()
+
+    assert count == 1
 
 
 def test_a_key_in_the_address_is_not_installed_without_consent(api: tuple[str, str], page) -> None:
