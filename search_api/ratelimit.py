@@ -50,6 +50,9 @@ class RateLimiter:
             if bucket is None:
                 if len(self._buckets) >= self._max_callers:
                     self._forget_full(now)
+                if len(self._buckets) >= self._max_callers:
+                    # none refilled: the caller seen least recently goes, so memory stays bounded
+                    del self._buckets[min(self._buckets, key=lambda c: self._buckets[c].updated)]
                 bucket = self._buckets[caller] = _Bucket(float(self.burst), now)
             bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self._rate)
             bucket.updated = now

@@ -18,6 +18,7 @@ from indexer.config import Settings
 from search_api.app import create_app
 from search_api.auth import INVALID, MISSING, NO_METRICS, NO_SCOPE
 from search_api.keys import KeyStore
+from search_api.ratelimit import RateLimiter
 from tests.helpers import ANA_ID, build_index
 from tests.security.http_helpers import bearer, client_for, create_key
 
@@ -179,3 +180,13 @@ def test_a_revoked_key_counts_as_a_failure(data: Path, embedder) -> None:
         ]
 
     assert statuses == [401] * FAILURES + [429]
+
+
+def test_failure_buckets_stay_bounded_when_no_bucket_has_refilled() -> None:
+    now = [0.0]
+    limiter = RateLimiter(per_minute=FAILURES, burst=FAILURES, clock=lambda: now[0], max_callers=2)
+    for step, address in enumerate(["ip:a", "ip:b", "ip:c"]):
+        now[0] = step / 10
+        limiter.acquire(address)
+
+    assert sorted(limiter._buckets) == ["ip:b", "ip:c"]
