@@ -29,6 +29,7 @@ from indexer.errors import ConfigError
 from indexer.models import SourceSpec
 
 _NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_ORIGIN = re.compile(r"'self'|https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 FILE_KINDS = frozenset({"bios", "mediawiki"})
 """Kinds whose path is one file; their default source name drops the suffix."""
 
@@ -86,6 +87,30 @@ class Settings(BaseSettings):
     topical fit count more against recent answering, 0 turns the prior off."""
     reload_interval: float = 1.0
     """Seconds between a server's checks for a new index generation; 0 turns hot reload off."""
+    max_request_bytes: int = Field(default=1_048_576, ge=1)
+    """Largest request body the server reads (bytes); a bigger one is refused with 413 unread."""
+    trusted_proxies: list[str] = []
+    """Addresses (or ``*``) whose ``X-Forwarded-For``/``-Proto`` the server believes; empty
+    trusts none, so rate limits key on the connecting address."""
+    metrics_open: bool = False
+    """Serve ``/metrics`` without a key (only on a network where every client is trusted)."""
+    auth_failures_per_minute: int = Field(default=10, ge=1)
+    """Failed credentials (unknown or revoked key, wrong gateway secret) an address may send a
+    minute before it gets 429 for every credentialed request."""
+    frame_ancestors: list[str] = []
+    """Origins allowed to show the search page in a frame; empty allows none."""
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _ancestors_are_origins(cls, value: list[str]) -> list[str]:
+        """Each entry goes into a CSP header: an origin such as ``https://intranet.example.com``."""
+        for origin in value:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin; write it like https://intranet.example.com "
+                    "(a leading *. allowed in the host, or 'self')"
+                )
+        return value
 
     @field_validator("gateway_secret")
     @classmethod

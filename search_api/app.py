@@ -19,10 +19,18 @@ from embeddings.base import Embedder
 from indexer.config import Settings, load_settings
 from indexer.models import DocumentKind
 from indexer.state import StateStore
-from search_api.auth import API_KEY_HEADER, Caller, CallerDep
+from search_api.auth import (
+    API_KEY_HEADER,
+    Caller,
+    CallerDep,
+    MetricsCallerDep,
+    OptionalCallerDep,
+)
+from search_api.docs_ui import router as docs_router
 from search_api.hidden import hidden_list, unhide
 from search_api.integrations.routes import router as integrations_router
 from search_api.keys import KeyStore
+from search_api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from search_api.observability import Metrics, RequestLogMiddleware, configure_access_log
 from search_api.profile_schemas import PersonProfile
 from search_api.profiles import PersonNotFound, person_profile
@@ -141,12 +149,17 @@ def create_app(
         version="0.1.0",
         description="Who knows about X? Colleagues ranked by evidence, and documents.",
         lifespan=lifespan,
+        docs_url=None,  # search_api.docs_ui serves /docs without a CDN
+        redoc_url=None,  # no local ReDoc assets
     )
     app.state.settings = settings
     app.state.service = None
     app.state.metrics = metrics
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    failures = settings.auth_failures_per_minute
+    app.state.failures = RateLimiter(failures, failures)
     app.include_router(integrations_router)
+    app.include_router(docs_router)
 
     if settings.cors_origins:
         app.add_middleware(
@@ -156,6 +169,8 @@ def create_app(
             allow_headers=["Authorization", API_KEY_HEADER, "X-Request-ID"],
             expose_headers=["Retry-After", "X-Request-ID"],
         )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
 
     @app.exception_handler(QueryError)
@@ -172,14 +187,20 @@ def create_app(
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["operations"])
-    def readyz(request: Request) -> JSONResponse:
-        """Readiness: 200 with the index size once the index is loaded, else 503."""
+    def readyz(request: Request, caller: OptionalCallerDep) -> JSONResponse:
+        """Readiness: 200 once the index is loaded, else 503.
+
+        With an ``admin`` key the answer adds the index's counts, model and generation
+        (they count restricted documents and people, so nobody else sees them).
+        """
         loaded: SearchService | None = request.app.state.service
         if loaded is None:
             return JSONResponse(
                 status_code=503,
                 content={"status": "not ready", "detail": "the index is not loaded yet"},
             )
+        if caller is None or not caller.is_admin:
+            return JSONResponse({"status": "ready"})
         stats = loaded.store.stats()
         return JSONResponse(
             {
@@ -194,8 +215,11 @@ def create_app(
         )
 
     @app.get("/metrics", tags=["operations"], response_class=Response)
-    def prometheus_metrics(request: Request) -> Response:
-        """Prometheus metrics: request latency by route, index size, last index time."""
+    def prometheus_metrics(request: Request, _: MetricsCallerDep) -> Response:
+        """Prometheus metrics: request latency by route, index size, last index time.
+
+        Needs an API key with the ``metrics`` or ``admin`` scope unless ``metrics_open`` is on.
+        """
         loaded: SearchService | None = request.app.state.service
         if loaded is not None:  # a re-index may have replaced the index since start-up
             metrics.set_index(loaded.store.stats(), loaded.store.built_at())
@@ -273,6 +297,14 @@ def create_app(
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
         return FileResponse(STATIC_DIR / "widget.js", media_type="text/javascript")
+
+    @app.get("/key.js", include_in_schema=False)
+    def page_key_script() -> FileResponse:
+        return FileResponse(STATIC_DIR / "key.js", media_type="text/javascript")
+
+    @app.get("/page.js", include_in_schema=False)
+    def page_script() -> FileResponse:
+        return FileResponse(STATIC_DIR / "page.js", media_type="text/javascript")
 
     @app.get("/", include_in_schema=False)
     def search_page() -> FileResponse:

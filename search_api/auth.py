@@ -5,6 +5,11 @@ Order of checks: a trusted gateway header (``X-WhoKnows-Gateway`` matching
 no gateway), then an API key (``Authorization: Bearer <key>`` or ``X-API-Key``),
 then anonymous access if ``allow_anonymous`` is on (public documents only).
 ``admin`` keys see everything.
+
+A wrong credential (unknown or revoked key, malformed ``Authorization``, wrong gateway
+secret) costs the client address one of ``auth_failures_per_minute`` tokens; an address
+without tokens gets 429 for every credentialed request, before its credential is checked,
+so guessing stops there while callers at other addresses go on.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ MISSING = "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-
 NOT_BEARER = "the Authorization header must read 'Bearer <key>'"
 INVALID = "the API key is invalid or revoked"
 NO_SCOPE = "this API key lacks the 'search' scope"
+NO_METRICS = "/metrics needs an API key with the 'metrics' or 'admin' scope"
 BAD_GATEWAY = f"the {GATEWAY_HEADER} header does not match the configured gateway secret"
 
 
@@ -39,6 +45,12 @@ class Caller:
     """``key``, ``gateway`` or ``anonymous``."""
     groups: frozenset[str] | None
     key_prefix: str | None = None
+    scopes: frozenset[str] = frozenset()
+    """The key's scopes (empty for gateway and anonymous callers)."""
+
+    @property
+    def is_admin(self) -> bool:
+        return self.kind == "key" and "admin" in self.scopes
 
 
 def _unauthorized(detail: str) -> HTTPException:
@@ -47,31 +59,80 @@ def _unauthorized(detail: str) -> HTTPException:
     )
 
 
-def identify(request: Request, settings: Settings, keys: KeyStore | None) -> Caller:
-    """The caller of ``request``; raises a 401 or 403 :class:`HTTPException` otherwise."""
+def identify(
+    request: Request, settings: Settings, keys: KeyStore | None, failures: RateLimiter | None = None
+) -> Caller:
+    """The caller of ``request`` allowed to search; raises a 401, 403 or 429 otherwise."""
+    caller = authenticate(request, settings, keys, failures)
+    if caller.kind == "key" and caller.groups is not None and "search" not in caller.scopes:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=NO_SCOPE)
+    return caller
+
+
+def authenticate(
+    request: Request, settings: Settings, keys: KeyStore | None, failures: RateLimiter | None = None
+) -> Caller:
+    """Who sent ``request``, whatever their scopes; raises a 401 or 429 :class:`HTTPException`.
+
+    ``failures`` counts wrong credentials per client address (none when ``None``).
+    """
     gateway = request.headers.get(GATEWAY_HEADER)
     if gateway is not None:
+        _refuse_if_failing(request, failures)
         secret = settings.gateway_secret.get_secret_value() if settings.gateway_secret else ""
         # An empty secret (say, an unset variable in a compose file) trusts no gateway.
         if not secret.strip() or not hmac.compare_digest(gateway.encode(), secret.encode()):
-            raise _unauthorized(BAD_GATEWAY)
+            raise _failed(request, failures, BAD_GATEWAY)
         header = request.headers.get(settings.gateway_groups_header, "")
         return Caller("gateway", frozenset(g.strip() for g in header.split(",") if g.strip()))
 
-    plaintext = _presented_key(request)
+    if _presents_credential(request):
+        _refuse_if_failing(request, failures)
+    try:
+        plaintext = _presented_key(request)
+    except HTTPException as exc:
+        raise _failed(request, failures, str(exc.detail)) from None
     if plaintext is None:
         if settings.allow_anonymous:
             return Caller("anonymous", frozenset())
         raise _unauthorized(MISSING)
     info = keys.verify(plaintext) if keys is not None else None
     if info is None:
-        raise _unauthorized(INVALID)
+        raise _failed(request, failures, INVALID)
     request.scope[KEY_PREFIX_SCOPE] = info.prefix
-    if "admin" in info.scopes:
-        return Caller("key", None, info.prefix)
-    if "search" not in info.scopes:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=NO_SCOPE)
-    return Caller("key", frozenset(info.groups), info.prefix)
+    scopes = frozenset(info.scopes)
+    groups = None if "admin" in scopes else frozenset(info.groups)
+    return Caller("key", groups, info.prefix, scopes)
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the peer, or the forwarded one when the peer is a trusted proxy."""
+    return request.client.host if request.client else "unknown"
+
+
+def _presents_credential(request: Request) -> bool:
+    return "authorization" in request.headers or API_KEY_HEADER in request.headers
+
+
+def _sends_credentials(request: Request) -> bool:
+    return GATEWAY_HEADER in request.headers or _presents_credential(request)
+
+
+def _refuse_if_failing(request: Request, failures: RateLimiter | None) -> None:
+    if failures is None:
+        return
+    wait = failures.wait(f"ip:{client_address(request)}")
+    if wait:
+        raise _too_many(
+            wait, f"too many failed credentials from this address ({failures.per_minute} a minute)"
+        )
+
+
+def _failed(request: Request, failures: RateLimiter | None, detail: str) -> HTTPException:
+    """A 401 for a wrong credential, after it is counted against the client address."""
+    if failures is not None:
+        failures.acquire(f"ip:{client_address(request)}")
+    return _unauthorized(detail)
 
 
 def _presented_key(request: Request) -> str | None:
@@ -92,18 +153,20 @@ def limit_rate(request: Request, caller: Caller, limiter: RateLimiter) -> None:
     if caller.key_prefix is not None:
         bucket = f"key:{caller.key_prefix}"
     else:
-        bucket = f"ip:{request.client.host if request.client else 'unknown'}"
+        bucket = f"ip:{client_address(request)}"
     wait = limiter.acquire(bucket)
     if wait:
-        seconds = retry_after(wait)
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=(
-                f"rate limit of {limiter.per_minute} requests a minute exceeded; "
-                f"retry after {seconds} seconds"
-            ),
-            headers={"Retry-After": str(seconds)},
-        )
+        raise _too_many(wait, f"rate limit of {limiter.per_minute} requests a minute exceeded")
+
+
+def _too_many(wait: float, reason: str) -> HTTPException:
+    """A 429 that says ``reason`` and when to retry (also in ``Retry-After``)."""
+    seconds = retry_after(wait)
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        detail=f"{reason}; retry after {seconds} seconds",
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 _BEARER = HTTPBearer(auto_error=False, description="An API key: `Bearer wk_..._...`.")
@@ -123,9 +186,39 @@ def search_caller(
     reads the headers itself so that each wrong credential gets its own message.
     """
     state = request.app.state
-    caller = identify(request, state.settings, getattr(state, "keys", None))
+    caller = identify(request, state.settings, getattr(state, "keys", None), state.failures)
     limit_rate(request, caller, state.limiter)
     return caller
 
 
 CallerDep = Annotated[Caller, Depends(search_caller)]
+
+
+def optional_caller(request: Request) -> Caller | None:
+    """Dependency of the probes: the caller when a credential is sent, else ``None``.
+
+    A wrong credential is still a 401 (and counts as a failure); none is no error.
+    """
+    if not _sends_credentials(request):
+        return None
+    state = request.app.state
+    return authenticate(request, state.settings, getattr(state, "keys", None), state.failures)
+
+
+OptionalCallerDep = Annotated[Caller | None, Depends(optional_caller)]
+
+
+def metrics_caller(request: Request) -> Caller | None:
+    """Dependency of ``/metrics``: a key with ``metrics`` or ``admin``, unless ``metrics_open``."""
+    state = request.app.state
+    if state.settings.metrics_open:
+        return None
+    if not _sends_credentials(request):
+        raise _unauthorized(MISSING)
+    caller = authenticate(request, state.settings, getattr(state, "keys", None), state.failures)
+    if caller.kind != "key" or not caller.scopes & {"metrics", "admin"}:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=NO_METRICS)
+    return caller
+
+
+MetricsCallerDep = Annotated[Caller | None, Depends(metrics_caller)]

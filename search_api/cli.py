@@ -520,8 +520,9 @@ def serve(
     except WhoKnowsError as exc:
         raise _fail(str(exc)) from exc
     configure_access_log()
+    proxies = _proxy_options(settings)
     if workers == 1:
-        uvicorn.run(application, host=host, port=port, log_level=log_level)
+        uvicorn.run(application, host=host, port=port, log_level=log_level, **proxies)
         return
     # Each worker process builds its own app from the environment.
     if config is not None:
@@ -535,7 +536,19 @@ def serve(
         port=port,
         workers=workers,
         log_level=log_level,
+        **proxies,
     )
+
+
+def _proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's forwarded-header options: believe ``X-Forwarded-*`` from ``trusted_proxies`` only.
+
+    uvicorn's own default trusts 127.0.0.1, so a client on the same host could pick its
+    address (and so its rate-limit bucket) with every request.
+    """
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": []}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(settings.trusted_proxies)}
 
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
@@ -547,7 +560,10 @@ def keys_create(
     name: Annotated[str, typer.Argument(help="Who or what the key is for.")],
     scope: Annotated[
         list[str] | None,
-        typer.Option("--scope", help="search (default) or admin (sees everything); repeatable."),
+        typer.Option(
+            "--scope",
+            help="search (default), admin (sees everything), metrics (/metrics only); repeatable.",
+        ),
     ] = None,
     group: Annotated[
         list[str] | None,

@@ -32,7 +32,8 @@ from sqlite_utils.migrations import Migrations
 from indexer.errors import WhoKnowsError
 from indexer.state import open_state_db
 
-SCOPES = ("search", "admin")
+SCOPES = ("search", "admin", "metrics")
+"""``metrics`` reads ``/metrics`` and nothing else; ``admin`` may do everything."""
 KEY_PREFIX = "wk"
 _PREFIX_BYTES = 4
 _SECRET_BYTES = 24
@@ -118,7 +119,7 @@ class KeyStore:
         unknown = [s for s in scopes if s not in SCOPES]
         if unknown:
             raise InvalidScope(
-                f"unknown scope {unknown[0]!r}; use {' or '.join(SCOPES)} (repeat --scope for both)"
+                f"unknown scope {unknown[0]!r}; use {', '.join(SCOPES)} (repeat --scope for more)"
             )
         groups = tuple(dict.fromkeys(g.strip() for g in groups if g.strip()))
         with self._lock:

@@ -23,6 +23,11 @@ REQUEST_ID_HEADER = "X-Request-ID"
 KEY_PREFIX_SCOPE = "whoknows.key_prefix"
 """Where the auth dependency leaves the caller's key prefix for the request log."""
 UNMATCHED_ROUTE = "<unmatched>"
+"""The route label of every request that matched no route (any path, one label)."""
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
+OTHER_METHOD = "other"
+"""The method label of every request whose method is not in ``KNOWN_METHODS``."""
+LOGGED_METHOD_CHARS = 32
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 access_log = logging.getLogger(ACCESS_LOGGER)
@@ -91,12 +96,14 @@ class RequestLogMiddleware:
         finally:
             seconds = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", UNMATCHED_ROUTE)
-            self.metrics.latency.labels(scope["method"], route, str(status)).observe(seconds)
+            self.metrics.latency.labels(method_label(scope["method"]), route, str(status)).observe(
+                seconds
+            )
             access_log.info(
                 json.dumps(
                     {
                         "request_id": request_id,
-                        "method": scope["method"],
+                        "method": scope["method"][:LOGGED_METHOD_CHARS],
                         "route": route,
                         "path": scope["path"],
                         "status": status,
@@ -105,6 +112,17 @@ class RequestLogMiddleware:
                     }
                 )
             )
+
+
+def method_label(method: str) -> str:
+    """The metrics label of an HTTP method: itself when standard, else ``other``.
+
+    Labels are bounded so that invented methods cannot grow ``/metrics`` without end.
+
+    >>> method_label("GET"), method_label("BREW")
+    ('GET', 'other')
+    """
+    return method if method in KNOWN_METHODS else OTHER_METHOD
 
 
 def _request_id(scope: Scope) -> str:

@@ -12,6 +12,7 @@ from indexer.access import may_see
 from indexer.errors import WhoKnowsError
 from indexer.models import DocumentKind, Role
 from indexer.store.base import ContributionRow, DocumentRow, PersonRow, Store
+from search_api.links import safe_link
 from search_api.profile_schemas import ContactLink, PersonProfile, ProfileEvidence, SourceRef
 from search_api.ranking import ROLE_WEIGHTS
 from search_api.topics import top_topics
@@ -95,7 +96,7 @@ def contact_links(person: PersonRow) -> list[ContactLink]:
             links.append(
                 ContactLink(kind="github", label=f"@{value}", url=f"https://github.com/{value}")
             )
-    if person.url:
+    if safe_link(person.url):
         host = urlsplit(person.url).netloc
         label = f"Profile on {host}" if host else "Profile"
         links.append(ContactLink(kind="profile", label=label, url=person.url))

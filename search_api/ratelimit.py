@@ -50,6 +50,9 @@ class RateLimiter:
             if bucket is None:
                 if len(self._buckets) >= self._max_callers:
                     self._forget_full(now)
+                if len(self._buckets) >= self._max_callers:
+                    # none refilled: the caller seen least recently goes, so memory stays bounded
+                    del self._buckets[min(self._buckets, key=lambda c: self._buckets[c].updated)]
                 bucket = self._buckets[caller] = _Bucket(float(self.burst), now)
             bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self._rate)
             bucket.updated = now
@@ -57,6 +60,16 @@ class RateLimiter:
                 bucket.tokens -= 1.0
                 return 0.0
             return (1.0 - bucket.tokens) / self._rate
+
+    def wait(self, caller: str) -> float:
+        """Seconds until ``caller`` has a token (0.0 if it has one now); takes nothing."""
+        now = self._clock()
+        with self._lock:
+            bucket = self._buckets.get(caller)
+            if bucket is None:
+                return 0.0
+            tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self._rate)
+            return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self._rate
 
     def _forget_full(self, now: float) -> None:
         """Drop the buckets that have refilled: they behave like new ones."""

@@ -104,6 +104,7 @@ def client(org: Org, embedder) -> Iterator[TestClient]:
         allow_anonymous=True,
         gateway_secret=GATEWAY_SECRET,
         rate_limit_burst=1000,
+        auth_failures_per_minute=1000,  # every test here calls from the same address
     )
     with TestClient(create_app(settings, embedder=embedder)) as test_client:
         yield test_client

@@ -76,7 +76,7 @@ def test_revoking_an_unknown_prefix_says_what_to_do(keys: KeyStore) -> None:
 
 
 def test_an_unknown_scope_is_refused(keys: KeyStore) -> None:
-    with pytest.raises(InvalidScope, match="unknown scope 'write'; use search or admin"):
+    with pytest.raises(InvalidScope, match="unknown scope 'write'; use search, admin, metrics"):
         keys.create("x", ["write"])
 
 
@@ -127,7 +127,7 @@ def test_cli_errors_are_plain(tmp_path: Path) -> None:
 
     assert (bad_scope.returncode, bad_scope.stdout) == (1, "")
     assert bad_scope.stderr.strip() == (
-        "error: unknown scope 'write'; use search or admin (repeat --scope for both)"
+        "error: unknown scope 'write'; use search, admin, metrics (repeat --scope for more)"
     )
     assert (unknown.returncode, unknown.stderr.strip()) == (
         1,

@@ -32,8 +32,16 @@ def client(data: Path, embedder) -> Iterator[TestClient]:
         yield test_client
 
 
-def test_readyz_reports_the_loaded_index(client: TestClient) -> None:
-    response = client.get("/readyz")
+@pytest.fixture(scope="module")
+def admin(data: Path) -> dict[str, str]:
+    keys = KeyStore(data)
+    _, plaintext = keys.create("operations", ["admin"])
+    keys.close()
+    return {"Authorization": f"Bearer {plaintext}"}
+
+
+def test_readyz_reports_the_loaded_index(client: TestClient, admin: dict[str, str]) -> None:
+    response = client.get("/readyz", headers=admin)
 
     assert response.status_code == 200
     body = response.json()
@@ -56,11 +64,13 @@ def test_readyz_is_503_before_the_index_is_loaded(tmp_path: Path) -> None:
     )
 
 
-def test_metrics_count_requests_by_route_template_and_the_index(client: TestClient) -> None:
+def test_metrics_count_requests_by_route_template_and_the_index(
+    client: TestClient, admin: dict[str, str]
+) -> None:
     client.get("/v1/people/ana-kovac-eb5404")
     client.get("/v1/people/nobody")
 
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=admin).text
 
     assert (
         'whoknows_request_duration_seconds_count{method="GET",'
@@ -77,12 +87,12 @@ def test_metrics_count_requests_by_route_template_and_the_index(client: TestClie
     assert float(built.split()[1]) > 1.7e9
 
 
-def test_metrics_and_probes_need_no_key(data: Path, embedder) -> None:
+def test_probes_need_no_key_and_metrics_do(data: Path, embedder) -> None:
     with TestClient(create_app(Settings(data_dir=data), embedder=embedder)) as closed:
         statuses = [closed.get(path).status_code for path in ("/healthz", "/readyz", "/metrics")]
         refused = closed.get("/v1/experts", params={"q": "helm"}).status_code
 
-    assert (statuses, refused) == ([200, 200, 200], 401)
+    assert (statuses, refused) == ([200, 200, 401], 401)
 
 
 def test_each_request_is_one_json_log_line_with_its_request_id(

@@ -12,6 +12,7 @@ from indexer.models import SourceSpec
 from indexer.pipeline import Indexer, IndexSummary
 from indexer.store.sqlite import SQLiteStore
 from search_api.app import create_app
+from search_api.keys import KeyStore
 from search_api.service import SearchService
 from tests.helpers import HELM_DOC, run_index, specs, write_org
 
@@ -139,8 +140,11 @@ def test_a_string_access_groups_rule_is_one_group(tmp_path: Path, embedder) -> N
 def test_readyz_and_metrics_follow_a_reindex(tmp_path: Path, embedder) -> None:
     wiki, bios = write_org(tmp_path)
     run_index(tmp_path / "data", embedder, specs(wiki, bios))
+    keys = KeyStore(tmp_path / "data")
+    admin = {"Authorization": f"Bearer {keys.create('ops', ['admin'])[1]}"}
+    keys.close()
     settings = Settings(data_dir=tmp_path / "data", allow_anonymous=True)
-    with TestClient(create_app(settings, embedder=embedder)) as client:
+    with TestClient(create_app(settings, embedder=embedder), headers=admin) as client:
         assert client.get("/readyz").json()["documents"] == 6
         (wiki / "new-page.md").write_text(
             "---\ntitle: Kafka consumer lag\nauthors: [dana.wu@example.com]\n---\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from indexer.errors import WhoKnowsError
+from search_api.links import safe_link
 from search_api.schemas import EvidenceOut, PersonOut
 
 PEOPLE_LIMIT = 5
@@ -37,8 +38,8 @@ def top_evidence(person: PersonOut) -> EvidenceOut | None:
 
 
 def more_evidence(person: PersonOut) -> list[EvidenceOut]:
-    """Up to ``EXTRA_LINKS`` further evidence documents that have a URL."""
-    return [e for e in person.evidence[1:] if e.url][:EXTRA_LINKS]
+    """Up to ``EXTRA_LINKS`` further evidence documents that have a URL fit to link."""
+    return [e for e in person.evidence[1:] if safe_link(e.url)][:EXTRA_LINKS]
 
 
 _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|~<>"})
@@ -50,7 +51,8 @@ def markdown_escape(text: str) -> str:
 
 
 def markdown_link(title: str, url: str) -> str:
-    """``[title](url)``, or the escaped title alone when there is no URL."""
+    """``[title](url)``, or the escaped title alone when there is no URL fit to link."""
+    url = safe_link(url)
     if not url:
         return markdown_escape(title)
     safe_url = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")

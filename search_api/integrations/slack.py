@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from typing import Any
 
 from search_api.integrations import (
@@ -21,6 +22,7 @@ from search_api.integrations import (
     title_and_team,
     top_evidence,
 )
+from search_api.links import safe_link
 from search_api.schemas import AskResponse, PersonOut
 
 SIGNATURE_HEADER = "X-Slack-Signature"
@@ -31,6 +33,8 @@ MAX_CLOCK_SKEW = 300
 HEADER_CHARS = 150
 """A header block's plain text may be at most 150 characters."""
 TITLE_CHARS = 150
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
+"""A timestamp Slack sends: plain ASCII digits (12 reach the year 33658)."""
 
 Message = dict[str, Any]
 
@@ -56,10 +60,9 @@ def verify(
         raise VerificationError(f"missing {TIMESTAMP_HEADER} header")
     if not signature:
         raise VerificationError(f"missing {SIGNATURE_HEADER} header")
-    try:
-        sent_at = int(timestamp)
-    except ValueError:
-        raise VerificationError(f"{TIMESTAMP_HEADER} is not a Unix time in seconds") from None
+    if not _UNIX_SECONDS.fullmatch(timestamp):
+        raise VerificationError(f"{TIMESTAMP_HEADER} is not a Unix time in seconds")
+    sent_at = int(timestamp)
     skew = abs(now - sent_at)
     if skew > max_skew:
         raise VerificationError(
@@ -82,9 +85,10 @@ def escape(text: str) -> str:
 
 
 def link(title: str, url: str) -> str:
-    """``<url|title>`` in mrkdwn, or the escaped title alone when there is no URL."""
+    """``<url|title>`` in mrkdwn, or the escaped title alone when there is no URL fit to link."""
     title = escape(_clip(title, TITLE_CHARS)).replace("|", "¦")
-    return f"<{escape(url)}|{title}>" if url else title
+    url = safe_link(url)
+    return f"<{escape(url).replace('|', '%7C')}|{title}>" if url else title
 
 
 def help_message(command: str = "/whoknows") -> Message:

@@ -201,7 +201,7 @@ def test_search_page_finds_ana_and_opens_her_profile(servers: Servers, page, tmp
     expect(page.locator(".wk-option")).to_have_count(0)
 
 
-def test_search_page_opened_with_a_key_sends_it_on_search_and_profile(
+def test_search_page_opened_with_a_key_asks_then_sends_it_on_search_and_profile(
     servers: Servers, page
 ) -> None:
     from playwright.sync_api import expect
@@ -213,8 +213,16 @@ def test_search_page_opened_with_a_key_sends_it_on_search_and_profile(
             calls.append((r.url, r.headers.get("authorization"))) if "/v1/" in r.url else None
         ),
     )
+    asked: list[str] = []
+
+    def accept(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
     page.goto(f"{servers.api}/#key={servers.key}")
     expect(page).to_have_url(f"{servers.api}/#/")
+    assert len(asked) == 1 and servers.key[:12] + "\u2026" in asked[0]
     _type_query(page)
     person_link = page.locator(".wk-person").first.locator(".wk-person-link")
     expect(person_link).to_have_text("Ana Kovač")
