@@ -346,6 +346,8 @@ def attack_settings(org: AttackOrg, **overrides: Any) -> Settings:
         "mattermost_token": MATTERMOST_TOKEN,
         "cors_origins": [ALLOWED_ORIGIN],
         "rate_limit_burst": 100_000,
+        # every attack comes from one test address: the failure limit has tests of its own
+        "auth_failures_per_minute": 100_000,
         "reload_interval": 0,
     }
     return Settings(**(values | overrides))

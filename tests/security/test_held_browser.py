@@ -76,6 +76,9 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
+KEY_CONSENT = "This link asks WhoKnows to search with the API key"
+
+
 @pytest.fixture
 def page(chromium) -> Iterator[object]:
     context = chromium.new_context()
@@ -83,9 +86,15 @@ def page(chromium) -> Iterator[object]:
     opened = context.new_page()
     events: list[str] = []
     opened.on("pageerror", lambda error: events.append(f"error: {error}"))
-    opened.on(
-        "dialog", lambda dialog: (events.append(f"dialog: {dialog.message}"), dialog.dismiss())
-    )
+
+    def on_dialog(dialog) -> None:
+        if dialog.message.startswith(KEY_CONSENT):  # the page asks before using a linked key
+            dialog.accept()
+        else:  # any other dialog is a payload that ran
+            events.append(f"dialog: {dialog.message}")
+            dialog.dismiss()
+
+    opened.on("dialog", on_dialog)
     yield opened
     context.close()
     assert events == []
@@ -155,5 +164,7 @@ def test_attack_10_the_checks_do_catch_a_payload_rendered_as_html(live: Live, pa
     page.evaluate("html => document.getElementById('search-view').innerHTML += html", NAME_PAYLOAD)
     page.wait_for_timeout(300)
 
-    assert page.evaluate("window.__pwned") == 1
+    # the element is planted and found; its handler does not run even then, because the
+    # Content-Security-Policy allows no inline script (attack 40): a second line of defence
     assert page.locator(PLANTED).count() == 1
+    assert page.evaluate("typeof window.__pwned") == "undefined"

@@ -12,12 +12,14 @@ import hmac
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
 
 from indexer.models import SourceSpec
+from indexer.store.sqlite import SQLiteStore
 from tests.helpers import ANA_ID, PAGES, run_index, write_org
 from tests.security.http_helpers import (
     CHAT_SECRETS,
@@ -47,8 +49,29 @@ def client(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[TestC
         SourceSpec("bios", str(bios), "team", {"profile_url": HOSTILE_PROFILE}),
     ]
     run_index(data, embedder, sources)
+    _store_hostile_urls(data)
     with client_for(data, embedder, **CHAT_SECRETS, allow_anonymous=True) as test_client:
         yield test_client
+
+
+def _store_hostile_urls(data: Path) -> None:
+    """Put the hostile URLs in the index as a release before the connectors' check stored them.
+
+    The connectors now drop them at ingestion (tests/security/test_indexer_*.py); the output
+    check is the second line, tested here on its own.
+    """
+    store = SQLiteStore(data)
+    try:
+        with store.db.atomic():
+            store.db.execute(
+                "UPDATE documents SET url = ? WHERE id = 'wiki/helm-rollbacks.md'",
+                [HOSTILE_PAGE_URL],
+            )
+            store.db.execute(
+                "UPDATE people SET url = ? WHERE id = ?", [HOSTILE_PROFILE.format(id="ana"), ANA_ID]
+            )
+    finally:
+        store.close()
 
 
 def _helm_url_is_stored(client: TestClient) -> None:
