@@ -15,15 +15,19 @@ class ConfigError(WhoKnowsError):
     """The configuration file or a source argument is invalid."""
 
 
-class IndexMismatchError(WhoKnowsError):
+class StoreError(WhoKnowsError):
+    """The index's storage failed or refused: the root of every storage backend's errors."""
+
+
+class IndexMismatchError(StoreError):
     """The saved vector index does not fit the configured model or the database."""
 
 
-class IndexNotFoundError(WhoKnowsError):
+class IndexNotFoundError(StoreError):
     """No index has been built in the data directory yet."""
 
 
-class IndexLockedError(WhoKnowsError):
+class IndexLockedError(StoreError):
     """Another re-index holds the data directory's lock."""
 
 

@@ -8,8 +8,6 @@ already computed stay in the shared cache for the next run.
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -21,7 +19,7 @@ from indexer.errors import VerificationError
 from indexer.faults import failpoint
 from indexer.models import SourceSpec
 from indexer.pipeline import Indexer, IndexSummary, Progress
-from indexer.store.sqlite import SQLiteStore
+from indexer.store import IndexHome, Store, home_at
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +28,7 @@ PROBE_MIN_SCORE = 0.99
 
 
 def reindex(
-    data_dir: Path,
+    home: IndexHome | Path,
     specs: Sequence[SourceSpec],
     embedder: Embedder,
     *,
@@ -41,20 +39,18 @@ def reindex(
     wait: bool = False,
     keep: int = generations.KEEP,
 ) -> IndexSummary:
-    """Build a new generation of the index in ``data_dir`` from ``specs`` and serve it.
+    """Build a new generation of the index in ``home`` (or a data directory) and serve it.
 
     Raises:
         IndexLockedError: another run holds the lock (and ``wait`` is false).
         TooManyRejectedError: more than ``max_errors`` records were rejected.
         VerificationError: the new generation failed its checks.
     """
-    data_dir = Path(data_dir)
-    with generations.IndexLock(data_dir, wait=wait):
-        partial = generations.begin(data_dir)
+    home = _home(home)
+    with home.lock(wait=wait):
+        generation = home.begin()
         try:
-            store = SQLiteStore(
-                partial, create=True, embeddings_db=data_dir / generations.EMBEDDINGS_DB
-            )
+            store = generation.open()
             try:
                 indexer = Indexer(
                     store,
@@ -65,74 +61,71 @@ def reindex(
                     max_errors=max_errors,
                 )
                 summary = indexer.run(specs)
+                failpoint("vectors")
+                info = verify(store, embedder)
             finally:
                 store.close()
-            failpoint("vectors")
-            info = verify(partial, embedder, data_dir / generations.EMBEDDINGS_DB)
-            summary.generation = generations.publish(data_dir, partial, info, keep=keep)
+            summary.generation = generation.publish(info, keep=keep)
         except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
+            generation.discard()
             raise
     logger.info("now serving generation %s", summary.generation)
     return summary
 
 
 def plan(
-    data_dir: Path, specs: Sequence[SourceSpec], embedder: Embedder, **options: Any
+    home: IndexHome | Path, specs: Sequence[SourceSpec], embedder: Embedder, **options: Any
 ) -> IndexSummary:
     """What a run would change: every source is read and compared with the served index.
 
     Nothing is written and no lock is taken.
     """
-    if generations.current_dir(Path(data_dir)) is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            store = SQLiteStore(Path(tmp), create=True)
-            try:
-                return Indexer(store, embedder, **options).plan(specs)
-            finally:
-                store.close()
-    store = SQLiteStore(data_dir)
+    home = _home(home)
+    if home.current() is None:
+        with home.scratch() as store:
+            return Indexer(store, embedder, **options).plan(specs)
+    store = home.open_current()
     try:
         return Indexer(store, embedder, **options).plan(specs)
     finally:
         store.close()
 
 
-def verify(folder: Path, embedder: Embedder, embeddings_db: Path) -> dict[str, Any]:
+def _home(home: IndexHome | Path) -> IndexHome:
+    return home_at(home) if isinstance(home, Path | str) else home
+
+
+def verify(store: Store, embedder: Embedder) -> dict[str, Any]:
     """Check a built generation before it is served; return what to record about it.
 
     Checks: the vectors fit the model and the manifest, every chunk has a vector,
     and probe queries find a stored chunk by its vector and by its words.
     """
-    store = SQLiteStore(folder, create=True, embeddings_db=embeddings_db)
-    try:
-        store.check_ready(embedder.model_id, embedder.dim)
-        stats = store.stats()
-        if stats.vectors != stats.chunks:
+    store.check_ready(embedder.model_id, embedder.dim)
+    stats = store.stats()
+    if stats.vectors != stats.chunks:
+        raise VerificationError(
+            f"the new index has {stats.chunks} chunks but {stats.vectors} vectors; "
+            "the served index is kept"
+        )
+    sample = store.sample_chunk()
+    if sample is not None:
+        chunk_id, text, text_hash = sample
+        vector = store.embedding_of(embedder.model_id, text_hash)
+        hits = store.search_dense(vector, 1) if vector is not None else []
+        if not hits or hits[0][1] < PROBE_MIN_SCORE:
             raise VerificationError(
-                f"the new index has {stats.chunks} chunks but {stats.vectors} vectors; "
-                "the served index is kept"
+                f"probe: the vector of chunk {chunk_id} does not find itself in the new "
+                "index; the served index is kept"
             )
-        sample = store.sample_chunk()
-        if sample is not None:
-            chunk_id, text, text_hash = sample
-            vector = store.embedding_of(embedder.model_id, text_hash)
-            hits = store.search_dense(vector, 1) if vector is not None else []
-            if not hits or hits[0][1] < PROBE_MIN_SCORE:
-                raise VerificationError(
-                    f"probe: the vector of chunk {chunk_id} does not find itself in the new "
-                    "index; the served index is kept"
-                )
-            if not store.search_lexical(text, 1):
-                raise VerificationError(
-                    f"probe: the words of chunk {chunk_id} find nothing in the new full-text "
-                    "index; the served index is kept"
-                )
-        return {
-            "model_id": embedder.model_id,
-            "dim": embedder.dim,
-            "built_at": store.built_at(),
-            "stats": asdict(stats),
-        }
-    finally:
-        store.close()
+        if not store.search_lexical(text, 1):
+            raise VerificationError(
+                f"probe: the words of chunk {chunk_id} find nothing in the new full-text "
+                "index; the served index is kept"
+            )
+    return {
+        "model_id": embedder.model_id,
+        "dim": embedder.dim,
+        "built_at": store.built_at(),
+        "stats": asdict(stats),
+    }

@@ -240,17 +240,19 @@ def _run_index(
 ) -> IndexSummary:
     from embeddings.factory import load_embedder
     from indexer.reindex import plan, reindex
+    from indexer.store import open_home
 
     embedder = load_embedder(settings)
+    home = open_home(settings)
     options: dict[str, Any] = {
         "chunk_tokens": settings.chunk_tokens,
         "chunk_overlap": settings.chunk_overlap,
     }
     with _progress(show_progress) as progress:
         if dry_run:
-            return plan(settings.data_dir, specs, embedder, progress=progress, **options)
+            return plan(home, specs, embedder, progress=progress, **options)
         return reindex(
-            settings.data_dir,
+            home,
             specs,
             embedder,
             progress=progress,
@@ -514,9 +516,9 @@ def serve(
         if workers == 1:
             application = create_app(settings, service=SearchService.open(settings))
         else:
-            from indexer.store import open_store
+            from indexer.store import open_home
 
-            open_store(settings.data_dir).close()
+            open_home(settings).open_current().close()  # a missing index fails here, clearly
     except WhoKnowsError as exc:
         raise _fail(str(exc)) from exc
     configure_access_log()
@@ -681,11 +683,11 @@ def people_hide(
     Example: whoknows people hide ana-kovac-eb5404 --reason "asked to opt out"
     """
     from indexer.state import StateStore
-    from indexer.store import open_store
+    from indexer.store import open_home
 
     try:
         settings = _settings(config, data_dir, None)
-        store = open_store(settings.data_dir)
+        store = open_home(settings).open_current()
         try:
             known = bool(store.people([person_id], groups=None))
             identities = store.person_identities(person_id)
@@ -760,13 +762,13 @@ def _hidden_people(
 ) -> Iterator[tuple[StateStore, Store | None]]:
     """The state and the served index (``None`` if there is none yet), closed afterwards."""
     from indexer.state import StateStore
-    from indexer.store import open_store
+    from indexer.store import open_home
 
     settings = _settings(config, data_dir, None)
     state = StateStore(settings.data_dir)
     try:
         try:
-            store: Store | None = open_store(settings.data_dir)
+            store: Store | None = open_home(settings).open_current()
         except IndexNotFoundError:
             store = None
         try:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
 
 from embeddings.base import Embedder
 from indexer.access import may_see
@@ -17,7 +15,7 @@ from indexer.config import Settings
 from indexer.errors import WhoKnowsError
 from indexer.models import DocumentKind
 from indexer.state import StateStore, current_ids
-from indexer.store import current_generation, open_store
+from indexer.store import IndexHome, open_home
 from indexer.store.base import ChunkRow, Store
 from search_api.ranking import (
     ACTIVITY_ROLES,
@@ -86,7 +84,7 @@ class _Retrieved:
 class SearchService:
     """Answers queries over one loaded index. Create once per process; it holds the model.
 
-    Given the ``data_dir`` it was opened from, it follows re-indexes: :meth:`reload`
+    Given the ``home`` it was opened from, it follows re-indexes: :meth:`reload`
     (called by the watcher thread :meth:`watch` starts) loads a new generation
     beside the served one and switches when it is ready, so no request waits.
     ``state`` holds the people hidden from results (opted out or left); the service
@@ -100,7 +98,7 @@ class SearchService:
         *,
         config: RankingConfig | None = None,
         max_query_chars: int = MAX_QUERY_CHARS,
-        data_dir: Path | None = None,
+        home: IndexHome | None = None,
         state: StateStore | None = None,
         max_parallel: int | None = None,
     ) -> None:
@@ -108,7 +106,7 @@ class SearchService:
         self.config = config or RankingConfig()
         self.max_query_chars = max_query_chars
         self._loaded = self._load(store)
-        self._data_dir = data_dir
+        self._home = home
         self.state = state
         self._reload_lock = threading.Lock()
         self._skipped: str | None = None
@@ -121,11 +119,12 @@ class SearchService:
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> SearchService:
-        """Load the model (unless given) and the index in ``settings.data_dir``.
+        """Load the model (unless given) and the live index of the settings' index home.
 
         People hidden in the data directory's ``state.db`` are left out of every answer.
         """
-        store = open_store(settings.data_dir)
+        home = open_home(settings)
+        store = home.open_current()
         if embedder is None:
             from embeddings.factory import load_embedder
 
@@ -134,7 +133,7 @@ class SearchService:
             store,
             embedder,
             config=ranking_config(settings),
-            data_dir=settings.data_dir,
+            home=home,
             state=StateStore(settings.data_dir),
         )
 
@@ -184,11 +183,11 @@ class SearchService:
         switch; requests keep using the one they started with. One that fails to
         load is logged once and skipped; the served one stays.
         """
-        if self._data_dir is None:
+        if self._home is None:
             return False
         with self._reload_lock:
             try:
-                name = current_generation(self._data_dir)
+                name = self._home.current()
             except WhoKnowsError as exc:
                 logger.warning("kept generation %r: %s", self.store.generation, exc)
                 return False
@@ -196,10 +195,10 @@ class SearchService:
                 return False
             store: Store | None = None
             try:
-                store = open_store(self._data_dir)
+                store = self._home.open_current()
                 loaded = self._load(store)
                 self._run(loaded, "warm up", 1, 1, False, None)
-            except (WhoKnowsError, sqlite3.Error, OSError, RuntimeError) as exc:
+            except (WhoKnowsError, OSError, RuntimeError) as exc:
                 logger.warning(
                     "kept generation %r: generation %r is unusable (%s)",
                     self.store.generation,
@@ -216,7 +215,7 @@ class SearchService:
 
     def watch(self, interval: float) -> None:
         """Check for a new generation every ``interval`` seconds in a background thread."""
-        if self._data_dir is None or interval <= 0 or self._watcher is not None:
+        if self._home is None or interval <= 0 or self._watcher is not None:
             return
 
         def loop() -> None:

@@ -138,10 +138,10 @@ def test_verification_refuses_a_generation_with_chunks_missing_vectors(
     )
     store.db.conn.commit()
     store.build_vectors(embedder.model_id, embedder.dim)
-    store.close()
 
     with pytest.raises(VerificationError, match="6 chunks but 5 vectors"):
-        verify(data, embedder, data / "unused-cache.db")
+        verify(store, embedder)
+    store.close()
 
 
 def test_a_second_run_is_refused_while_the_lock_is_held_and_names_the_holder(

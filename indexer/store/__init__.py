@@ -1,22 +1,48 @@
-"""Storage backends behind one interface (see :mod:`indexer.store.base`)."""
+"""Storage backends behind one interface: :mod:`indexer.store.base` (the seams of one
+generation) and :mod:`indexer.store.backend` (where generations live).
+
+:func:`open_home` is the one factory: it picks the backend from the settings, so
+ranking, the API and the CLI never name one.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from indexer import generations
+from indexer.store.backend import IndexHome, NewGeneration
 from indexer.store.base import Store
 from indexer.store.sqlite import SQLiteStore
+from indexer.store.sqlite.home import SQLiteHome, scratch_store
+
+if TYPE_CHECKING:
+    from indexer.config import Settings
+
+__all__ = [
+    "IndexHome",
+    "NewGeneration",
+    "SQLiteStore",
+    "Store",
+    "folder_store",
+    "home_at",
+    "open_home",
+    "scratch_store",
+]
 
 
-def open_store(data_dir: Path, *, create: bool = False) -> Store:
-    """Open the served index in ``data_dir`` (the embedded SQLite + FAISS backend)."""
-    return SQLiteStore(data_dir, create=create)
+def open_home(settings: Settings) -> IndexHome:
+    """The index home the settings name: the embedded data directory ``settings.data_dir``."""
+    return home_at(settings.data_dir)
 
 
-def current_generation(data_dir: Path) -> str | None:
-    """The generation a store opened on ``data_dir`` now would serve (``None``: no index).
+def home_at(data_dir: Path) -> IndexHome:
+    """The embedded index home in ``data_dir`` (for code that is given a folder, not settings)."""
+    return SQLiteHome(Path(data_dir))
 
-    Cheap enough to poll: servers compare it with their store's ``generation``.
+
+def folder_store(folder: Path, *, create: bool = False) -> Store:
+    """An embedded store kept in a folder of its own (evaluation caches, the library, tests).
+
+    With ``create`` the folder is made if missing and indexed in place.
     """
-    return generations.current_name(data_dir)
+    return SQLiteStore(Path(folder), create=create)

@@ -1,8 +1,12 @@
-"""The storage interface: documents, people, contributions, chunks and vector search.
+"""The storage interface, one protocol per seam, and the rows they exchange.
 
-Ranking, the API and the CLI only talk to a :class:`Store`; the embedded
-backend (SQLite + FAISS files) lives in :mod:`indexer.store.sqlite`, and a
-server backend can be added as one more module implementing the same protocol.
+A :class:`Store` is one generation of an index, made of four seams: the
+:class:`DocumentStore` (documents, sources, chunks, people, contributions), the
+:class:`LexicalIndex`, the :class:`DenseIndex` and the :class:`EmbeddingCache`.
+Where indexes live, and how a new generation is built and published, is an
+:class:`~indexer.store.backend.IndexHome`. Ranking, the API and the CLI talk
+only to these; each backend is a package (:mod:`indexer.store.sqlite`, the
+embedded default) implementing them, chosen by :func:`indexer.store.open_home`.
 """
 
 from __future__ import annotations
@@ -116,22 +120,12 @@ class IndexStats:
     vectors: int
 
 
-class Store(Protocol):
-    """Persistent state of one index, with lexical and dense search over chunks."""
+class DocumentStore(Protocol):
+    """Documents, sources, chunks, people and contributions: what search reads and ranks."""
 
     # --- writing (the indexer) ---
     def document_hashes(self, source: str) -> dict[str, str]:
         """Content hash of every stored document of ``source``, by document id."""
-        ...
-
-    def missing_embeddings(self, model_id: str, hashes: Iterable[str]) -> set[str]:
-        """The text hashes that have no cached vector for ``model_id``."""
-        ...
-
-    def put_embeddings(
-        self, model_id: str, hashes: Sequence[str], vectors: npt.NDArray[np.float32]
-    ) -> None:
-        """Cache vectors by ``(model_id, text hash)``."""
         ...
 
     def source_transaction(self) -> AbstractContextManager[object]:
@@ -172,50 +166,7 @@ class Store(Protocol):
         """Keep a value between runs."""
         ...
 
-    def unembedded_chunks(self, model_id: str) -> dict[str, str]:
-        """Texts of stored chunks with no cached vector for ``model_id``, by text hash."""
-        ...
-
-    def build_vectors(self, model_id: str, dim: int) -> int:
-        """Rebuild the dense index from cached vectors of every chunk; return its size."""
-        ...
-
-    def stats(self) -> IndexStats:
-        """Counts of what is stored."""
-        ...
-
     # --- reading (search) ---
-    def check_ready(self, model_id: str, dim: int) -> None:
-        """Raise a clear error unless the stored index was built for this model."""
-        ...
-
-    @property
-    def generation(self) -> str:
-        """Which build of the index is open (``""`` when the backend has only one)."""
-        ...
-
-    def built_at(self) -> str | None:
-        """When the open index was built (ISO 8601), if known."""
-        ...
-
-    def search_dense(self, vector: npt.NDArray[np.float32], limit: int) -> list[tuple[int, float]]:
-        """Chunk ids and cosine scores nearest to ``vector``, best first."""
-        ...
-
-    def search_lexical(self, query: str, limit: int) -> list[tuple[int, float]]:
-        """Chunk ids and BM25 scores (higher is better) for ``query``, best first."""
-        ...
-
-    def search_documents_lexical(
-        self, query: str, limit: int, *, kind: str | None = None
-    ) -> list[tuple[str, float]]:
-        """Document ids and BM25 scores over whole documents, best first."""
-        ...
-
-    def best_chunks(self, query: str, document_ids: Sequence[str]) -> dict[str, ChunkRow]:
-        """For each document, its chunk that best matches ``query`` lexically (else its first)."""
-        ...
-
     def access_groups(self, document_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
         """The access groups of those documents that are restricted (others are public)."""
         ...
@@ -285,6 +236,83 @@ class Store(Protocol):
 
     def sources_of(self, person_id: str) -> list[tuple[str, str]]:
         """``(source name, kind)`` of every source that knows the person."""
+        ...
+
+    def sample_chunk(self) -> tuple[int, str, str] | None:
+        """One stored chunk as ``(id, text, text hash)``, for probing a built index."""
+        ...
+
+
+class LexicalIndex(Protocol):
+    """Full-text search over chunks and whole documents (BM25 or the backend's like)."""
+
+    def search_lexical(self, query: str, limit: int) -> list[tuple[int, float]]:
+        """Chunk ids and BM25 scores (higher is better) for ``query``, best first."""
+        ...
+
+    def search_documents_lexical(
+        self, query: str, limit: int, *, kind: str | None = None
+    ) -> list[tuple[str, float]]:
+        """Document ids and BM25 scores over whole documents, best first."""
+        ...
+
+    def best_chunks(self, query: str, document_ids: Sequence[str]) -> dict[str, ChunkRow]:
+        """For each document, its chunk that best matches ``query`` lexically (else its first)."""
+        ...
+
+
+class DenseIndex(Protocol):
+    """Nearest chunks by cosine, built from the embedding cache for one model."""
+
+    def build_vectors(self, model_id: str, dim: int) -> int:
+        """Rebuild the dense index from cached vectors of every chunk; return its size."""
+        ...
+
+    def check_ready(self, model_id: str, dim: int) -> None:
+        """Raise a clear error unless the stored index was built for this model."""
+        ...
+
+    def built_at(self) -> str | None:
+        """When the open index was built (ISO 8601), if known."""
+        ...
+
+    def search_dense(self, vector: npt.NDArray[np.float32], limit: int) -> list[tuple[int, float]]:
+        """Chunk ids and cosine scores nearest to ``vector``, best first."""
+        ...
+
+
+class EmbeddingCache(Protocol):
+    """Chunk vectors by ``(model id, text hash)``, kept across runs: nothing is embedded twice."""
+
+    def missing_embeddings(self, model_id: str, hashes: Iterable[str]) -> set[str]:
+        """The text hashes that have no cached vector for ``model_id``."""
+        ...
+
+    def put_embeddings(
+        self, model_id: str, hashes: Sequence[str], vectors: npt.NDArray[np.float32]
+    ) -> None:
+        """Cache vectors by ``(model_id, text hash)``."""
+        ...
+
+    def unembedded_chunks(self, model_id: str) -> dict[str, str]:
+        """Texts of stored chunks with no cached vector for ``model_id``, by text hash."""
+        ...
+
+    def embedding_of(self, model_id: str, text_hash: str) -> npt.NDArray[np.float32] | None:
+        """The cached vector of one chunk text, if any."""
+        ...
+
+
+class Store(DocumentStore, LexicalIndex, DenseIndex, EmbeddingCache, Protocol):
+    """Persistent state of one index (one generation): every seam, opened together."""
+
+    @property
+    def generation(self) -> str:
+        """Which build of the index is open (``""`` when the backend has only one)."""
+        ...
+
+    def stats(self) -> IndexStats:
+        """Counts of what is stored."""
         ...
 
     def close(self) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import random
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,7 +24,7 @@ from indexer.connectors import get_reader
 from indexer.errors import SourceError
 from indexer.models import Contribution, Document, Role, SourceSpec
 from indexer.pipeline import Indexer, Progress
-from indexer.store.sqlite import SQLiteStore
+from indexer.store import Store, scratch_store
 from search_api.evaluation.metrics import QueryResult, evaluate
 from search_api.evaluation.stackexchange import BLOCKS, routing_split
 from search_api.ranking import RankingConfig, ScoredChunk, score_documents
@@ -246,18 +245,14 @@ def _run(
     methods: Sequence[str],
     config: RankingConfig | None,
 ) -> EvalReport:
-    with tempfile.TemporaryDirectory(prefix="whoknows-eval-", dir=work_dir) as tmp:
-        store = SQLiteStore(Path(tmp), create=True)
-        try:
-            build_index(store, embedder, specs, progress)
-            metrics = score_methods(store, embedder, task, methods, config=config)
-        finally:
-            store.close()
+    with scratch_store(work_dir) as store:
+        build_index(store, embedder, specs, progress)
+        metrics = score_methods(store, embedder, task, methods, config=config)
     return EvalReport(dataset="", queries=len(task.queries), methods=metrics)
 
 
 def build_index(
-    store: SQLiteStore, embedder: Embedder, specs: list[SourceSpec], progress: Progress | None
+    store: Store, embedder: Embedder, specs: list[SourceSpec], progress: Progress | None
 ) -> None:
     """Index the training part; refuse to go on when a source failed."""
     summary = Indexer(store, embedder, progress=progress).run(specs)
@@ -267,7 +262,7 @@ def build_index(
 
 
 def score_methods(
-    store: SQLiteStore,
+    store: Store,
     embedder: Embedder,
     task: Task,
     methods: Sequence[str] = METHODS,
@@ -291,7 +286,7 @@ def score_methods(
 
 
 def _rankers(
-    store: SQLiteStore, embedder: Embedder, task: Task, config: RankingConfig | None = None
+    store: Store, embedder: Embedder, task: Task, config: RankingConfig | None = None
 ) -> dict[str, Callable[[str], list[str]]]:
     ids = store.person_ids(task.source)
     popular = [

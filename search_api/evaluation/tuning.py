@@ -21,8 +21,8 @@ from pathlib import Path
 
 from embeddings.base import Embedder
 from indexer.models import SourceSpec
+from indexer.store import folder_store
 from indexer.store.base import ContributionRow
-from indexer.store.sqlite import SQLiteStore
 from search_api.evaluation.metrics import QueryResult, distance_closed, evaluate, pooled
 from search_api.evaluation.runner import (
     DOCS_PER_QUERY,
@@ -117,12 +117,12 @@ def load_block(
     folder = cache / f"{name}-{block}"
     if not (folder / "vectors" / "manifest.json").exists():  # else built by an earlier run
         logger.info("indexing %s %s into %s", name, block, folder)
-        store = SQLiteStore(folder, create=True)
+        store = folder_store(folder, create=True)
         try:
             build_index(store, embedder, specs, None)
         finally:
             store.close()
-    store = SQLiteStore(folder)
+    store = folder_store(folder)
     try:
         store.check_ready(embedder.model_id, embedder.dim)
         baselines = score_methods(store, embedder, task, (*BASELINES, "default"))

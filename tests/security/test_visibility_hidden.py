@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from indexer.config import Settings
 from indexer.models import SourceSpec
 from indexer.state import StateStore
+from indexer.store import home_at
 from indexer.store.sqlite import SQLiteStore
 from search_api.app import create_app
 from search_api.keys import KeyStore
@@ -109,7 +110,7 @@ def test_the_cli_lists_the_current_id_and_an_entry_hidden_by_id_alone_is_upgrade
     assert not run_index(data, embedder, [wiki_spec(wiki)]).failed
     state = StateStore(data)
     state.hide(OLD_ID, "opted out")  # as releases before identities were kept stored it
-    service = SearchService(SQLiteStore(data), embedder, data_dir=data, state=StateStore(data))
+    service = SearchService(SQLiteStore(data), embedder, home=home_at(data), state=StateStore(data))
     try:
         assert service.hidden_people() == {OLD_ID}
     finally:
