@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from embeddings.base import Embedder
 from indexer.config import Settings, load_settings
@@ -31,7 +31,12 @@ from search_api.hidden import hidden_list, unhide
 from search_api.integrations.routes import router as integrations_router
 from search_api.keys import KeyStore
 from search_api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
-from search_api.observability import Metrics, RequestLogMiddleware, configure_access_log
+from search_api.observability import (
+    MULTIPROC_ENV,
+    Metrics,
+    RequestLogMiddleware,
+    configure_access_log,
+)
 from search_api.profile_schemas import PersonProfile
 from search_api.profiles import PersonNotFound, person_profile
 from search_api.ratelimit import RateLimiter
@@ -120,14 +125,17 @@ def create_app(
     *,
     embedder: Embedder | None = None,
     service: SearchService | None = None,
+    metrics_dir: str | None = None,
 ) -> FastAPI:
     """Build the app for the index in ``settings.data_dir``.
 
     ``embedder`` lets tests share an already loaded model; ``service`` lets the
-    CLI load (and report problems with) the index before the server starts.
+    CLI load (and report problems with) the index before the server starts;
+    ``metrics_dir`` is the folder of prometheus-client's multiprocess mode, where
+    the workers of one server add up their metrics.
     """
 
-    metrics = Metrics()
+    metrics = Metrics(metrics_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -223,7 +231,7 @@ def create_app(
         loaded: SearchService | None = request.app.state.service
         if loaded is not None:  # a re-index may have replaced the index since start-up
             metrics.set_index(loaded.store.stats(), loaded.store.built_at())
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/v1/experts", response_model=ExpertsResponse, tags=["search"])
     def experts(
@@ -330,11 +338,15 @@ AdminDep = Annotated[Caller, Depends(admin_caller)]
 
 
 def app_from_env() -> FastAPI:
-    """The app for ``$WHOKNOWS_CONFIG`` and ``WHOKNOWS_*`` settings: uvicorn's factory."""
+    """The app for ``$WHOKNOWS_CONFIG`` and ``WHOKNOWS_*`` settings: uvicorn's factory.
+
+    ``$PROMETHEUS_MULTIPROC_DIR`` (set by ``whoknows serve --workers N``) makes the
+    workers' metrics add up.
+    """
     config = os.environ.get(CONFIG_ENV)
     settings = load_settings(Path(config) if config else None)
     configure_access_log()
-    return create_app(settings)
+    return create_app(settings, metrics_dir=os.environ.get(MULTIPROC_ENV) or None)
 
 
 def ask(

@@ -531,15 +531,41 @@ def serve(
         os.environ[CONFIG_ENV] = str(config.resolve())
     os.environ["WHOKNOWS_DATA_DIR"] = str(settings.data_dir.resolve())
     os.environ["WHOKNOWS_MODEL"] = settings.model
-    uvicorn.run(
-        "search_api.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-        **proxies,
-    )
+    with _multiprocess_metrics():
+        uvicorn.run(
+            "search_api.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+            **proxies,
+        )
+
+
+@contextmanager
+def _multiprocess_metrics() -> Iterator[None]:
+    """Let the workers add up their metrics (prometheus-client's multiprocess mode).
+
+    The workers inherit ``PROMETHEUS_MULTIPROC_DIR``: a fresh folder removed when the
+    server stops, unless the operator set one (then it is theirs to empty between starts).
+    """
+    import os
+    import shutil
+    import tempfile
+
+    from search_api.observability import MULTIPROC_ENV
+
+    if os.environ.get(MULTIPROC_ENV):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="whoknows-metrics-")
+    os.environ[MULTIPROC_ENV] = folder
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROC_ENV]
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _proxy_options(settings: Settings) -> dict[str, Any]:

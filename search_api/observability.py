@@ -11,7 +11,8 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from prometheus_client import CollectorRegistry, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,10 +34,21 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_log = logging.getLogger(ACCESS_LOGGER)
 
 
-class Metrics:
-    """The app's Prometheus metrics, in a registry of their own (one per app)."""
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+"""prometheus-client's multiprocess mode: each worker writes its values to files there."""
 
-    def __init__(self) -> None:
+
+class Metrics:
+    """The app's Prometheus metrics, in a registry of their own (one per app).
+
+    With ``multiprocess_dir`` (``whoknows serve --workers N`` sets ``PROMETHEUS_MULTIPROC_DIR``
+    for its workers, which prometheus-client reads when it is imported), every worker writes
+    its values to files there and :meth:`exposition` adds up all workers' files, so whichever
+    worker answers a scrape reports the whole server.
+    """
+
+    def __init__(self, multiprocess_dir: str | None = None) -> None:
+        self.multiprocess_dir = multiprocess_dir
         self.registry = CollectorRegistry()
         self.latency = Histogram(
             "whoknows_request_duration_seconds",
@@ -44,16 +56,24 @@ class Metrics:
             ["method", "route", "status"],
             registry=self.registry,
         )
-        self.documents = Gauge(
-            "whoknows_index_documents", "Documents in the index.", registry=self.registry
-        )
-        self.chunks = Gauge("whoknows_index_chunks", "Chunks in the index.", registry=self.registry)
-        self.people = Gauge("whoknows_index_people", "People in the index.", registry=self.registry)
+        # workers serve the same index: across them a gauge is its most recent value
+        gauge = {"registry": self.registry, "multiprocess_mode": "mostrecent"}
+        self.documents = Gauge("whoknows_index_documents", "Documents in the index.", **gauge)
+        self.chunks = Gauge("whoknows_index_chunks", "Chunks in the index.", **gauge)
+        self.people = Gauge("whoknows_index_people", "People in the index.", **gauge)
         self.last_index = Gauge(
             "whoknows_index_built_timestamp_seconds",
             "When the served index was built (Unix time, from its manifest).",
-            registry=self.registry,
+            **gauge,
         )
+
+    def exposition(self) -> bytes:
+        """The metrics in Prometheus' text format: this process's, or every worker's."""
+        if self.multiprocess_dir is None:
+            return bytes(generate_latest(self.registry))
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=self.multiprocess_dir)
+        return bytes(generate_latest(registry))
 
     def set_index(self, stats: IndexStats, built_at: str | None) -> None:
         self.documents.set(stats.documents)
