@@ -118,7 +118,7 @@ class SQLiteStore(DocumentTables, LexicalTables, EmbeddingTables, DenseFiles):
             chunks=count("SELECT count(*) FROM chunks"),
             people=count("SELECT count(*) FROM people"),
             contributions=count("SELECT count(*) FROM contributions WHERE person_id IS NOT NULL"),
-            vectors=self._vectors.size if self._vectors else 0,
+            vectors=self._vectors.size if self._vectors else self._saved_vectors(),
         )
 
     def close(self) -> None:

@@ -47,6 +47,13 @@ class DenseFiles(SQLiteTables):
         except IndexNotFoundError:
             return None
 
+    def _saved_vectors(self) -> int:
+        """How many vectors the saved index holds (0 when none was built)."""
+        try:
+            return Manifest.read(self.data_dir / VECTORS_DIR).count
+        except IndexNotFoundError:
+            return 0
+
     def search_dense(self, vector: npt.NDArray[np.float32], limit: int) -> list[tuple[int, float]]:
         if self._vectors is None:
             raise IndexNotFoundError("the vector index is not loaded: call check_ready() first")
