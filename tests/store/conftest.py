@@ -3,6 +3,9 @@
 A backend is one entry of :data:`BACKENDS`: a function that takes the test's
 ``request`` and returns an opener, ``open(create) -> Store``, over one empty
 index of its own. Every store an opener returns is closed after the test.
+
+A behaviour one backend gets wrong is marked ``@pytest.mark.defect("sqlite",
+reason=...)``: the test is a strict xfail on that backend and must pass on the others.
 """
 
 from __future__ import annotations
@@ -45,6 +48,12 @@ BACKENDS: dict[str, Callable[[pytest.FixtureRequest], Opener]] = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "defect(*backends, reason): a store behaviour those backends get wrong"
+    )
+
+
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """One real PostgreSQL server for the session (skipped when it cannot start)."""
@@ -66,6 +75,9 @@ def postgres_database(postgres_server: object) -> str:
 @pytest.fixture(params=sorted(BACKENDS))
 def make_store(request: pytest.FixtureRequest) -> Iterator[Callable[..., Store]]:
     """``make_store(create=False)``: a new store over this test's index, closed afterwards."""
+    defect = request.node.get_closest_marker("defect")
+    if defect is not None and request.param in defect.args:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=defect.kwargs["reason"]))
     opener = BACKENDS[request.param](request)
     opened: list[Store] = []
 
