@@ -5,7 +5,8 @@ A backend is one entry of :data:`BACKENDS`: a function that takes the test's
 index of its own. Every store an opener returns is closed after the test.
 
 A behaviour one backend gets wrong is marked ``@pytest.mark.defect("sqlite",
-reason=...)``: the test is a strict xfail on that backend and must pass on the others.
+reason=...)``: the test is a strict xfail on the backends named (``sqlite`` names
+every ``sqlite-...`` variant) and must pass on the others.
 """
 
 from __future__ import annotations
@@ -28,9 +29,17 @@ Opener = Callable[[bool], "Store"]
 POSTGRES_HELPER = "tests.store.postgres_server"
 
 
-def _sqlite(request: pytest.FixtureRequest) -> Opener:
+def _sqlite_folder(request: pytest.FixtureRequest) -> Opener:
+    """An index folder holding its own vector cache (evaluations, dry runs, tests)."""
     folder = request.getfixturevalue("tmp_path") / "index"
     return lambda create: SQLiteStore(folder, create=create)
+
+
+def _sqlite_generation(request: pytest.FixtureRequest) -> Opener:
+    """A generation with the vector cache in a file beside it, as re-indexing builds one."""
+    tmp_path = request.getfixturevalue("tmp_path")
+    cache = tmp_path / "embeddings.db"
+    return lambda create: SQLiteStore(tmp_path / "index", create=create, embeddings_db=cache)
 
 
 def _postgres(request: pytest.FixtureRequest) -> Opener:
@@ -43,7 +52,8 @@ def _postgres(request: pytest.FixtureRequest) -> Opener:
 
 
 BACKENDS: dict[str, Callable[[pytest.FixtureRequest], Opener]] = {
-    "sqlite": _sqlite,
+    "sqlite-folder": _sqlite_folder,
+    "sqlite-generation": _sqlite_generation,
     "postgres": _postgres,
 }
 
@@ -76,7 +86,8 @@ def postgres_database(postgres_server: object) -> str:
 def make_store(request: pytest.FixtureRequest) -> Iterator[Callable[..., Store]]:
     """``make_store(create=False)``: a new store over this test's index, closed afterwards."""
     defect = request.node.get_closest_marker("defect")
-    if defect is not None and request.param in defect.args:
+    family = request.param.split("-")[0]
+    if defect is not None and {request.param, family} & set(defect.args):
         request.applymarker(pytest.mark.xfail(strict=True, reason=defect.kwargs["reason"]))
     opener = BACKENDS[request.param](request)
     opened: list[Store] = []

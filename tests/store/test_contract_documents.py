@@ -197,3 +197,14 @@ def test_what_is_written_survives_reopening(make_store) -> None:
     assert again.get_meta("chunking") == "k"
     assert again.stats().documents == 4
     assert again.documents([HELM])[HELM].updated == at(3, 4, 10)
+
+
+def test_sample_chunk_is_one_stored_chunk_with_its_text_and_hash(store: Store) -> None:
+    assert store.sample_chunk() is None
+    fill(store)
+    ids = tiny.chunk_ids(store)
+    texts = {c.text_hash: c.text for _, _, chunks in tiny.SOURCES_DOCUMENTS for c in chunks}
+
+    chunk_id, text, text_hash = store.sample_chunk()
+
+    assert (chunk_id, text) == (ids[text_hash], texts[text_hash])

@@ -138,3 +138,13 @@ def test_best_chunks_pick_the_matching_chunk_else_the_first(store: Store) -> Non
     assert store.best_chunks("helm", [HELM])[HELM].ordinal == 0
     assert store.best_chunks("", [HELM])[HELM].ordinal == 0
     assert store.best_chunks("kubectl", []) == {}
+
+
+def test_words_match_without_their_accents_and_across_underscores(store: Store) -> None:
+    page = Document("wiki/zurich", DocumentKind.WIKI, "Zürich office", "Café hours; run pg_repack.")
+    store.write_documents("wiki", {page.id: tiny.document(page, "Café hours; run pg_repack.")})
+    [only] = store.best_chunks("", [page.id]).values()
+
+    assert hits(store, "zurich cafe") == [only.id]
+    assert hits(store, "pg_repack") == [only.id]
+    assert [doc for doc, _ in store.search_documents_lexical("Zurich", 10)] == [page.id]

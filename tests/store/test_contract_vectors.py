@@ -203,3 +203,18 @@ def test_stats_of_a_reopened_store_count_its_vectors(make_store) -> None:
     first.close()
 
     assert make_store().stats().vectors == 5
+
+
+@pytest.mark.defect(
+    "sqlite-folder",
+    reason="a folder store keeps its vector cache in whoknows.db and writes it on the index's "
+    "connection: a rolled-back (or killed) source transaction loses the vectors, embedded again",
+)
+def test_vectors_cached_in_a_failed_source_transaction_stay_cached(store: Store) -> None:
+    with pytest.raises(RuntimeError, match="connector broke"), store.source_transaction():
+        store.write_documents("wiki", tiny.WIKI_DOCUMENTS)
+        store.put_embeddings(MODEL, [HELM_0], vectors(HELM_0))
+        raise RuntimeError("connector broke")
+
+    assert store.document_hashes("wiki") == {}
+    assert store.missing_embeddings(MODEL, [HELM_0]) == set()

@@ -142,6 +142,10 @@ SOURCES: dict[str, dict[str, object]] = {
 }
 
 
+SOURCES_DOCUMENTS = [*WIKI_DOCUMENTS.values(), *QA_DOCUMENTS.values()]
+"""Every ``(document, content hash, chunks)`` of the tiny index."""
+
+
 def update(name: str, **changes: object) -> SourceUpdate:
     """The tiny index's update of source ``name``, with ``changes`` to its fields."""
     fields: dict[str, object] = {"deleted": [], "contributions": [], **SOURCES[name], **changes}
