@@ -11,8 +11,6 @@ every ``sqlite-...`` variant) and must pass on the others.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -26,7 +24,16 @@ if TYPE_CHECKING:
 Opener = Callable[[bool], "Store"]
 """``open(create)``: a store over the test's index (``create``: build it, else open it)."""
 
-POSTGRES_HELPER = "tests.store.postgres_server"
+try:  # its fixtures postgres_url (one server a session) and postgres_database (one a test)
+    from tests.store.postgres_server import postgres_database, postgres_url  # noqa: F401
+except ModuleNotFoundError as missing:
+    POSTGRES_MISSING = (
+        "no PostgreSQL backend yet: tests/store/postgres_server.py is absent"
+        if missing.name == "tests.store.postgres_server"
+        else f"the PostgreSQL test helper cannot load: {missing}"
+    )
+else:
+    POSTGRES_MISSING = ""
 
 
 def _sqlite_folder(request: pytest.FixtureRequest) -> Opener:
@@ -43,8 +50,9 @@ def _sqlite_generation(request: pytest.FixtureRequest) -> Opener:
 
 
 def _postgres(request: pytest.FixtureRequest) -> Opener:
-    if importlib.util.find_spec(POSTGRES_HELPER) is None:
-        pytest.skip("no PostgreSQL backend yet: tests/store/postgres_server.py is absent")
+    """A fresh database on the session's PostgreSQL server (tests/store/postgres_server.py)."""
+    if POSTGRES_MISSING:
+        pytest.skip(POSTGRES_MISSING)
     from indexer.store.postgres import PostgresStore
 
     url = request.getfixturevalue("postgres_database")
@@ -62,24 +70,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "defect(*backends, reason): a store behaviour those backends get wrong"
     )
-
-
-@pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """One real PostgreSQL server for the session (skipped when it cannot start)."""
-    helper = importlib.import_module(POSTGRES_HELPER)
-    server = helper.start(tmp_path_factory.mktemp("postgres"))
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def postgres_database(postgres_server: object) -> str:
-    """The URL of an empty database of its own for one test."""
-    helper = importlib.import_module(POSTGRES_HELPER)
-    return str(helper.new_database(postgres_server))
 
 
 @pytest.fixture(params=sorted(BACKENDS))
