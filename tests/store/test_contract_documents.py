@@ -208,3 +208,12 @@ def test_sample_chunk_is_one_stored_chunk_with_its_text_and_hash(store: Store) -
     chunk_id, text, text_hash = store.sample_chunk()
 
     assert (chunk_id, text) == (ids[text_hash], texts[text_hash])
+
+
+def test_applying_the_same_sources_again_changes_nothing(store: Store) -> None:
+    fill(store)
+    before = (store.stats(), store.contributions_of(tiny.ANA), store.person_records())
+
+    fill(store)
+
+    assert (store.stats(), store.contributions_of(tiny.ANA), store.person_records()) == before

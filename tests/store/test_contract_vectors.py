@@ -219,3 +219,20 @@ def test_vectors_cached_in_a_failed_source_transaction_stay_cached(store: Store)
 
     assert store.document_hashes("wiki") == {}
     assert store.missing_embeddings(MODEL, [HELM_0]) == set()
+
+
+def test_a_query_of_another_dimension_is_a_value_error(store: Store) -> None:
+    ready(store)
+
+    with pytest.raises(ValueError, match="8"):
+        store.search_dense(np.ones(8, dtype=np.float32) / np.sqrt(8), 3)
+
+
+def test_an_index_built_without_vectors_answers_nothing(store: Store) -> None:
+    fill(store, embed=False)
+
+    assert store.build_vectors(MODEL, DIM) == 0
+
+    store.check_ready(MODEL, DIM)
+    assert store.search_dense(query(1, 0, 0, 0), 3) == []
+    assert store.stats().vectors == 0
