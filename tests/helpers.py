@@ -6,6 +6,7 @@ from pathlib import Path
 
 from indexer.models import SourceSpec
 from indexer.pipeline import Indexer, IndexSummary
+from indexer.store.base import DocumentRow, Store
 from indexer.store.sqlite import SQLiteStore
 
 PAGES = {
@@ -85,9 +86,23 @@ def specs(wiki: Path | None, bios: Path | None) -> list[SourceSpec]:
     return out
 
 
+def open_index(data: Path, *, create: bool = False) -> Store:
+    """The store of the index in ``data`` (``create``: build one there).
+
+    The one place tests outside ``tests/store/`` name a backend.
+    """
+    return SQLiteStore(data, create=create)
+
+
+def stored_documents(store: Store) -> dict[str, DocumentRow]:
+    """Every document of every stored source, by id."""
+    ids = [doc_id for source in store.source_names() for doc_id in store.document_hashes(source)]
+    return store.documents(ids)
+
+
 def run_index(data: Path, embedder, sources: list[SourceSpec]) -> IndexSummary:
     """One indexing run of ``sources`` into the data directory ``data``."""
-    store = SQLiteStore(data, create=True)
+    store = open_index(data, create=True)
     try:
         return Indexer(store, embedder).run(sources)
     finally:

@@ -20,12 +20,11 @@ from starlette.requests import Request
 
 from indexer.config import Settings
 from indexer.models import SourceSpec
-from indexer.store.sqlite import SQLiteStore
 from search_api.app import create_app
 from search_api.auth import identify
 from search_api.keys import KeyStore
 from search_api.profiles import person_profile
-from tests.helpers import ANA_ID, HELM_DOC, run_index, write_org
+from tests.helpers import ANA_ID, HELM_DOC, open_index, run_index, write_org
 
 GATEWAY_SECRET = "gateway-secret-for-tests"
 PAY_DOC = "wiki/pay-review.md"
@@ -75,11 +74,10 @@ def org(tmp_path_factory: pytest.TempPathFactory, embedder) -> Org:
         SourceSpec("bios", str(bios), "team"),
     ]
     assert not run_index(data, embedder, specs).failed
-    store = SQLiteStore(data)
+    store = open_index(data)
     try:
-        [(rita_id,)] = store.db.execute(
-            "SELECT person_id FROM contributions WHERE document_id = ?", [PAY_DOC]
-        ).fetchall()
+        [rita] = store.contributions_to([PAY_DOC])
+        rita_id = rita.person_id
         pay_url = store.documents([PAY_DOC])[PAY_DOC].url
         assert pay_url == "https://wiki.example/pay-review"
     finally:
@@ -358,7 +356,7 @@ def test_a_profile_hides_the_bio_skills_and_sources_of_restricted_bio_records(
     skills: list[str],
     sources: list[str],
 ) -> None:
-    store = SQLiteStore(hr_bios)
+    store = open_index(hr_bios)
     try:
         merged = store.people([ANA_ID], groups=None)[ANA_ID].bio
         profile = person_profile(store, ANA_ID, groups=groups)

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from indexer.models import SourceSpec
-from indexer.store.sqlite import SQLiteStore
-from tests.helpers import run_index, write_org
+from tests.helpers import open_index, run_index, stored_documents, write_org
 
 
 def _groups(data: Path) -> dict[str, list[str]]:
-    store = SQLiteStore(data)
+    store = open_index(data)
     try:
-        rows = store.db.execute("SELECT id, access_groups FROM documents ORDER BY id").fetchall()
+        rows = stored_documents(store)
+        assert store.stats().documents == len(rows)
     finally:
         store.close()
-    return {doc_id: json.loads(groups) for doc_id, groups in rows}
+    return {doc_id: list(rows[doc_id].access_groups) for doc_id in sorted(rows)}
 
 
 def test_a_source_rule_restricts_documents_without_groups_of_their_own(

@@ -11,8 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from indexer.store.sqlite import SQLiteStore
-from tests.helpers import ANA_EMAIL, ANA_ID, HELM_DOC, build_index, write_org
+from tests.helpers import ANA_EMAIL, ANA_ID, HELM_DOC, build_index, open_index, write_org
 
 SCRIPT = Path(sys.executable).with_name("whoknows")
 COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "search_api.cli"]
@@ -183,7 +182,7 @@ def test_index_with_a_missing_source_exits_1_and_still_indexes_the_other(tmp_pat
         "contributions": 3,
         "vectors": 3,
     }
-    store = SQLiteStore(tmp_path / "data")
+    store = open_index(tmp_path / "data")
     try:
         assert sorted(store.document_hashes("wiki")) == [
             "wiki/expense-reports.md",

@@ -10,8 +10,6 @@ from indexer.config import SourceConfig, source_specs
 from indexer.errors import IndexMismatchError, IndexNotFoundError
 from indexer.models import Rejected
 from indexer.store.base import IndexStats
-from indexer.store.sqlite import SQLiteStore
-from indexer.vectors import VectorIndex
 from search_api.schemas import EvidenceOut
 from search_api.service import SearchService
 from tests.helpers import (
@@ -21,6 +19,7 @@ from tests.helpers import (
     PAGES,
     VACUUM_DOC,
     build_index,
+    open_index,
     run_index,
     specs,
     write_org,
@@ -36,11 +35,15 @@ def by_source(summary) -> dict[str, tuple[int, int, int, int]]:
     return {s.name: (s.added, s.changed, s.deleted, s.unchanged) for s in summary.sources}
 
 
-def chunk_ids_of(data: Path, document_id: str) -> list[int]:
-    store = SQLiteStore(data)
+def chunk_ids_of(data: Path, embedder, document_id: str) -> list[int]:
+    """Ids of one document's chunks, among all the vector index holds (every chunk, here)."""
+    store = open_index(data)
     try:
-        rows = store.db.execute("SELECT id FROM chunks WHERE document_id = ?", [document_id])
-        return [row[0] for row in rows]
+        store.check_ready(embedder.model_id, embedder.dim)
+        anything = embedder.encode_queries(["anything"])[0]
+        every = [chunk_id for chunk_id, _ in store.search_dense(anything, 1_000)]
+        found = store.chunks(every)
+        return sorted(i for i, chunk in found.items() if chunk.document_id == document_id)
     finally:
         store.close()
 
@@ -58,7 +61,7 @@ def test_first_run_indexes_pages_bios_and_merged_people(tmp_path: Path, embedder
     assert summary.ambiguities == []
     assert summary.removed_sources == []
     assert not summary.failed
-    store = SQLiteStore(data)
+    store = open_index(data)
     try:
         assert sorted(
             store.people([ANA_ID, BRUNO_ID, CHLOE_ID, "dana-wu-8b75ad"], groups=None)
@@ -85,7 +88,7 @@ def test_second_run_on_unchanged_sources_embeds_nothing(tmp_path: Path, embedder
 
 def test_editing_one_page_re_embeds_only_its_chunks(tmp_path: Path, embedder) -> None:
     data, _ = build_index(tmp_path, embedder)
-    old_chunks = chunk_ids_of(data, VACUUM_DOC)
+    old_chunks = chunk_ids_of(data, embedder, VACUUM_DOC)
     page = tmp_path / "wiki" / "postgres-vacuum.md"
     page.write_text(
         PAGES["postgres-vacuum.md"].replace("VACUUM ANALYZE", "pg_repack"), encoding="utf-8"
@@ -96,9 +99,9 @@ def test_editing_one_page_re_embeds_only_its_chunks(tmp_path: Path, embedder) ->
     assert summary.embedded == 1
     assert by_source(summary) == {"wiki": (0, 1, 0, 2), "team": (0, 0, 0, 3)}
     assert summary.stats == FULL
-    new_chunks = chunk_ids_of(data, VACUUM_DOC)
+    new_chunks = chunk_ids_of(data, embedder, VACUUM_DOC)
     assert len(new_chunks) == 1 and new_chunks != old_chunks
-    store = SQLiteStore(data)
+    store = open_index(data)
     try:
         assert [cid for cid, _ in store.search_lexical("pg_repack", 10)] == new_chunks
         assert store.search_lexical("analyze", 10) == []
@@ -108,7 +111,7 @@ def test_editing_one_page_re_embeds_only_its_chunks(tmp_path: Path, embedder) ->
 
 def test_deleting_a_page_removes_its_chunks_from_fts_and_faiss(tmp_path: Path, embedder) -> None:
     data, _ = build_index(tmp_path, embedder)
-    [vacuum_chunk] = chunk_ids_of(data, VACUUM_DOC)
+    [vacuum_chunk] = chunk_ids_of(data, embedder, VACUUM_DOC)
     (tmp_path / "wiki" / "postgres-vacuum.md").unlink()
 
     summary = run_index(data, embedder, specs(tmp_path / "wiki", tmp_path / "team.yml"))
@@ -116,7 +119,7 @@ def test_deleting_a_page_removes_its_chunks_from_fts_and_faiss(tmp_path: Path, e
     assert by_source(summary) == {"wiki": (0, 0, 1, 2), "team": (0, 0, 0, 3)}
     assert summary.embedded == 0
     assert summary.stats == IndexStats(documents=5, chunks=5, people=4, contributions=5, vectors=5)
-    store = SQLiteStore(data)
+    store = open_index(data)
     try:
         store.check_ready(embedder.model_id, embedder.dim)
         assert store.search_lexical("autovacuum", 10) == []
@@ -136,7 +139,7 @@ def test_dropping_a_source_removes_its_documents_and_people(tmp_path: Path, embe
 
     assert summary.removed_sources == ["team"]
     assert summary.stats == IndexStats(documents=3, chunks=3, people=3, contributions=3, vectors=3)
-    store = SQLiteStore(data)
+    store = open_index(data)
     try:
         assert store.document_hashes("team") == {}
         assert store.people(["dana-wu-8b75ad"], groups=None) == {}
@@ -159,7 +162,7 @@ def test_a_source_that_cannot_be_read_keeps_its_previous_state(tmp_path: Path, e
     assert team.error == f"bios file {missing} does not exist; check the source path"
     assert summary.removed_sources == []
     assert summary.stats == FULL
-    store = SQLiteStore(data)
+    store = open_index(data)
     try:
         assert sorted(store.document_hashes("team")) == [
             "team/bio/email:ana.kovac@example.com",
@@ -219,7 +222,7 @@ def test_a_page_with_broken_front_matter_is_rejected_and_the_rest_indexed(
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory, embedder):
     data, _ = build_index(tmp_path_factory.mktemp("org"), embedder)
-    service = SearchService(SQLiteStore(data), embedder)
+    service = SearchService(open_index(data), embedder)
     yield service
     service.close()
 
@@ -265,12 +268,12 @@ def test_search_puts_the_only_author_of_the_relevant_page_first(service) -> None
 
 def test_an_index_built_for_another_model_or_dimension_is_refused(tmp_path: Path, embedder) -> None:
     data, _ = build_index(tmp_path, embedder)
-    store = SQLiteStore(data)
+    store = open_index(data)
     try:
         with pytest.raises(IndexMismatchError) as other_model:
             store.check_ready("other-model", embedder.dim)
         with pytest.raises(IndexMismatchError) as other_dim:
-            VectorIndex.load(data / "vectors", embedder.model_id, 768)
+            store.check_ready(embedder.model_id, 768)
     finally:
         store.close()
 
@@ -286,8 +289,8 @@ def test_an_index_built_for_another_model_or_dimension_is_refused(tmp_path: Path
 
 def test_a_data_dir_without_an_index_is_index_not_found(tmp_path: Path, embedder) -> None:
     with pytest.raises(IndexNotFoundError) as no_database:
-        SQLiteStore(tmp_path / "empty")
-    store = SQLiteStore(tmp_path / "fresh", create=True)
+        open_index(tmp_path / "empty")
+    store = open_index(tmp_path / "fresh", create=True)
     try:
         with pytest.raises(IndexNotFoundError) as no_vectors:
             SearchService(store, embedder)

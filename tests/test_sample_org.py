@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
 import yaml
@@ -10,10 +11,10 @@ import yaml
 from indexer.config import load_settings, source_specs
 from indexer.models import Role
 from indexer.pipeline import Indexer
-from indexer.store.sqlite import SQLiteStore
 from search_api.ranking import RankingConfig
 from search_api.service import SearchService
 from tests.conftest import ROOT, SAMPLE_ORG
+from tests.helpers import open_index, stored_documents
 
 ANSWERING = {Role.ANSWERER, Role.ACCEPTED_ANSWERER}
 EXPECTED = yaml.safe_load((SAMPLE_ORG / "expected.yml").read_text(encoding="utf-8"))
@@ -23,7 +24,7 @@ CASES = [(topic["expert"], query) for topic in EXPECTED for query in topic["quer
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory, embedder) -> SearchService:
     settings = load_settings(ROOT / "whoknows.toml")
-    store = SQLiteStore(tmp_path_factory.mktemp("sample") / "data", create=True)
+    store = open_index(tmp_path_factory.mktemp("sample") / "data", create=True)
     summary = Indexer(store, embedder).run(source_specs(settings.sources))
     assert not summary.failed
     assert summary.totals()["rejected"] == 0
@@ -32,9 +33,8 @@ def service(tmp_path_factory: pytest.TempPathFactory, embedder) -> SearchService
 
 def test_sample_org_is_big_enough(service: SearchService) -> None:
     stats = service.store.stats()
-    kinds = dict(
-        service.store.db.execute("SELECT kind, count(*) FROM documents GROUP BY kind").fetchall()
-    )
+    kinds = Counter(row.kind for row in stored_documents(service.store).values())
+    assert sum(kinds.values()) == stats.documents
     assert len(EXPECTED) >= 10
     assert kinds["wiki"] >= 80 + 10  # 95 Markdown/HTML pages and 10 MediaWiki pages
     assert kinds["qa"] >= 100

@@ -11,9 +11,8 @@ import numpy as np
 import numpy.typing as npt
 
 from embeddings.base import Embedder
-from indexer.store.sqlite import SQLiteStore
 from search_api.service import SearchService
-from tests.helpers import build_index
+from tests.helpers import build_index, open_index
 
 
 class _Overlap:
@@ -64,7 +63,7 @@ def _search_from_threads(service: SearchService, count: int) -> list[int]:
 def test_searches_beyond_max_parallel_wait(tmp_path: Path, embedder: Embedder) -> None:
     data, _ = build_index(tmp_path, embedder)
     overlap = _Overlap(embedder)
-    service = SearchService(SQLiteStore(data), overlap, max_parallel=2)
+    service = SearchService(open_index(data), overlap, max_parallel=2)
 
     sizes = _search_from_threads(service, 6)
 

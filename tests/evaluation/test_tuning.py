@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.store.sqlite import SQLiteStore
+from indexer.identity import resolve
+from indexer.store.base import Store
 from search_api.evaluation.runner import prepare_stackexchange, prepare_wiki
 from search_api.evaluation.tuning import (
     TuningError,
@@ -23,6 +24,7 @@ from search_api.evaluation.tuning import (
 from search_api.ranking import RankingConfig
 from search_api.service import SearchService
 from tests.evaluation.tiny_site import write_tiny_site
+from tests.helpers import open_index
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = [
@@ -35,7 +37,7 @@ SETTINGS = [
 ]
 
 
-def _orders(store: SQLiteStore, block, embedder) -> set[tuple[str, ...]]:
+def _orders(store: Store, block, embedder) -> set[tuple[str, ...]]:
     """Compare the cache's ranking with the service's for every setting and query."""
     orders = set()
     for config in SETTINGS:
@@ -54,7 +56,7 @@ def test_cached_ranking_equals_the_service_query_by_query(tmp_path: Path, embedd
     specs, task = prepare_stackexchange(site, "validation")
     cache = tmp_path / "cache"
     block = load_block(cache, embedder, "tiny", "stackexchange", specs, task, "validation")
-    store = SQLiteStore(cache / "tiny-validation")
+    store = open_index(cache / "tiny-validation")
     ids = store.person_ids("se")
     kai, pia = ids["stackexchange:1"], ids["stackexchange:2"]
 
@@ -64,8 +66,8 @@ def test_cached_ranking_equals_the_service_query_by_query(tmp_path: Path, embedd
     assert {order[:2] for order in orders} >= {(kai, pia), (pia, kai)}
 
     # Pia has left: both the cache and the service leave her out
-    store.db.execute("UPDATE people SET active = 0 WHERE id = ?", [pia])
-    store.db.conn.commit()
+    people = resolve(store.person_records()).people
+    store.replace_people([replace(p, active=False) if p.id == pia else p for p in people])
     block = load_block(cache, embedder, "tiny", "stackexchange", specs, task, "validation")
     assert block.inactive == {pia}
     assert pia not in {p for order in _orders(store, block, embedder) for p in order}

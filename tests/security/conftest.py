@@ -80,12 +80,12 @@ from typer.testing import CliRunner
 from indexer.config import Settings
 from indexer.models import SourceSpec
 from indexer.pipeline import IndexSummary
-from indexer.store.sqlite import SQLiteStore
+from indexer.store.base import Store
 from search_api.app import create_app
 from search_api.cli import app as cli_app
 from search_api.integrations.routes import get_clock, get_slack_ack_seconds
 from search_api.keys import KeyStore
-from tests.helpers import run_index, specs, write_org
+from tests.helpers import open_index, run_index, specs, write_org
 
 GATEWAY_SECRET = "gateway-secret-7f3a"
 SLACK_SECRET = "slack-signing-secret-91c2"
@@ -279,10 +279,8 @@ def ask_chat(client: TestClient, tool: str, text: str) -> str:
 CHAT_TOOLS = ("slack", "teams", "mattermost")
 
 
-def _sole_author(store: SQLiteStore, document_id: str) -> str:
-    [(person_id,)] = store.db.execute(
-        "SELECT DISTINCT person_id FROM contributions WHERE document_id = ?", [document_id]
-    ).fetchall()
+def _sole_author(store: Store, document_id: str) -> str:
+    [person_id] = {row.person_id for row in store.contributions_to([document_id])}
     return person_id
 
 
@@ -308,7 +306,7 @@ def attack_org(tmp_path_factory: pytest.TempPathFactory, embedder) -> AttackOrg:
     data = root / "data"
     summary = run_index(data, embedder, _write_sources(root))
     assert not summary.failed
-    store = SQLiteStore(data)
+    store = open_index(data)
     try:
         ids = {doc: _sole_author(store, doc) for doc in (PAY_DOC, VAULT_DOC, PLANTS_DOC)}
         ids |= {doc: _sole_author(store, doc) for doc in (CANARY_DOC, SPOOF_DOC)}

@@ -19,8 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from indexer.config import Settings
-from indexer.store.sqlite import SQLiteStore
 from search_api.app import create_app
+from tests.helpers import open_index
 from tests.security.indexer_helpers import BILLION_LAUGHS, write_page
 from tests.test_cli import whoknows
 
@@ -85,7 +85,7 @@ def test_whoknows_index_refuses_hostile_files_and_indexes_the_rest(
 
 
 def assert_index_holds_only_the_real_pages(data: Path, embedder) -> None:
-    store = SQLiteStore(data)
+    store = open_index(data)
     try:
         assert sorted(store.document_hashes("wiki")) == ["wiki/helm.md", "wiki/js.md"]
         assert store.documents(["wiki/js.md"])["wiki/js.md"].url == ""

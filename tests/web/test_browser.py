@@ -20,10 +20,10 @@ import uvicorn
 
 from indexer.config import load_settings, source_specs
 from indexer.pipeline import Indexer
-from indexer.store.sqlite import SQLiteStore
 from search_api.app import create_app
 from search_api.keys import KeyStore
 from tests.conftest import ROOT
+from tests.helpers import open_index
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -87,7 +87,7 @@ def _host_server(api: dict[str, str]) -> ThreadingHTTPServer:
 def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
     settings = load_settings(ROOT / "whoknows.toml")
     data = tmp_path_factory.mktemp("sample") / "data"
-    store = SQLiteStore(data, create=True)
+    store = open_index(data, create=True)
     try:
         summary = Indexer(store, embedder).run(source_specs(settings.sources))
     finally:

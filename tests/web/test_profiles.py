@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from indexer.store.base import ContributionRow, DocumentRow, PersonRow
-from indexer.store.sqlite import SQLiteStore
+from indexer.store.base import ContributionRow, DocumentRow, PersonRow, Store
 from search_api.profiles import (
     PersonNotFound,
     contact_links,
@@ -16,18 +15,18 @@ from search_api.profiles import (
     rank_evidence,
 )
 from search_api.topics import top_topics
-from tests.helpers import ANA_ID, build_index
+from tests.helpers import ANA_ID, build_index, open_index
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[SQLiteStore]:
+def store(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[Store]:
     data, _ = build_index(tmp_path_factory.mktemp("org"), embedder)
-    opened = SQLiteStore(data)
+    opened = open_index(data)
     yield opened
     opened.close()
 
 
-def test_profile_of_ana(store: SQLiteStore) -> None:
+def test_profile_of_ana(store: Store) -> None:
     profile = person_profile(store, ANA_ID)
 
     assert profile.model_dump() == {
@@ -62,7 +61,7 @@ def test_profile_of_ana(store: SQLiteStore) -> None:
     }
 
 
-def test_a_person_with_only_a_bio_has_no_evidence_and_no_topics(store: SQLiteStore) -> None:
+def test_a_person_with_only_a_bio_has_no_evidence_and_no_topics(store: Store) -> None:
     profile = person_profile(store, "dana-wu-8b75ad")
 
     assert (profile.name, profile.title, profile.evidence, profile.topics) == (
@@ -74,12 +73,12 @@ def test_a_person_with_only_a_bio_has_no_evidence_and_no_topics(store: SQLiteSto
     assert profile.sources[0].model_dump() == {"name": "team", "kind": "bios"}
 
 
-def test_limits_cut_topics(store: SQLiteStore) -> None:
+def test_limits_cut_topics(store: Store) -> None:
     assert person_profile(store, ANA_ID, topics=1).topics == ["helm"]
     assert person_profile(store, ANA_ID, evidence=0).evidence == []
 
 
-def test_an_unknown_person_is_a_named_error(store: SQLiteStore) -> None:
+def test_an_unknown_person_is_a_named_error(store: Store) -> None:
     with pytest.raises(PersonNotFound, match=r"^no person with id 'nobody'$"):
         person_profile(store, "nobody")
 
