@@ -6,8 +6,8 @@ from pathlib import Path
 
 from indexer.models import SourceSpec
 from indexer.pipeline import Indexer, IndexSummary
+from indexer.store import folder_store
 from indexer.store.base import DocumentRow, Store
-from indexer.store.sqlite import SQLiteStore
 
 PAGES = {
     "helm-rollbacks.md": """---
@@ -91,7 +91,7 @@ def open_index(data: Path, *, create: bool = False) -> Store:
 
     The one place tests outside ``tests/store/`` name a backend.
     """
-    return SQLiteStore(data, create=create)
+    return folder_store(data, create=create)
 
 
 def stored_documents(store: Store) -> dict[str, DocumentRow]:

@@ -128,7 +128,6 @@ def test_times_come_back_as_the_same_moment_in_utc(store: Store) -> None:
 
 
 @pytest.mark.defect(
-    "sqlite",
     "postgres",
     reason="latest_activity takes max() of the stored ISO strings: a time stored with an offset "
     "(10:00+02:00 = 08:00 UTC) sorts after 09:00+00:00",

@@ -192,7 +192,6 @@ def test_the_cache_keeps_vectors_of_deleted_documents(store: Store) -> None:
 
 
 @pytest.mark.defect(
-    "sqlite",
     "postgres",
     reason="stats() counts the vectors of the index check_ready() loaded: a store "
     "opened on a built index says vectors=0 until then "
