@@ -23,6 +23,8 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import shutil
+import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,14 +87,19 @@ def fresh_database(url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_url() -> Iterator[str]:
     """A running PostgreSQL with pgvector for the whole session (see the module docstring)."""
     external = os.environ.get(EXTERNAL_URL_ENV)
     if external:
         yield external
         return
-    with postgres_server(tmp_path_factory.mktemp("postgres")) as url:
-        yield url
+    # not under pytest's basetemp: a concurrent pytest run may delete older basetemps
+    folder = Path(tempfile.mkdtemp(prefix="whoknows-postgres-"))
+    try:
+        with postgres_server(folder) as url:
+            yield url
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from indexer.connectors.text import parse_time
 from indexer.identity import STRONG_ALIASES, visible_person
 from indexer.models import Document, PersonRecord
 from indexer.store.base import ChunkRow, ContributionRow, DocumentRow, PersonRow, SourceUpdate
+from indexer.store.postgres.lexical import MAX_INDEXED_TOKENS, search_tokens
+from indexer.store.postgres.schema import TEXT_SEARCH_CONFIG
 
 if TYPE_CHECKING:
     from indexer.identity import Person
@@ -27,8 +29,6 @@ if TYPE_CHECKING:
     from indexer.store.postgres.connection import Database
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_TOKEN = re.compile(r"[^\W_]+")
-"""A token as FTS5's unicode61 tokenizer counts them (letters and digits; ``_`` splits)."""
 
 
 def clean(text: str) -> str:
@@ -40,13 +40,14 @@ def clean(text: str) -> str:
     return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
 
 
-def token_count(text: str) -> int:
-    """How many tokens BM25 counts in ``text`` (its document length).
+def search_columns(*texts: str) -> tuple[int, str]:
+    """``ntokens`` and the input of ``tsv`` for a row of ``texts``: its token count, its words.
 
-    >>> token_count("pg_stat_user_tables, VACUUM!")
-    5
+    >>> search_columns("Kovač: pg_stat", "x")
+    (4, 'kovac pg stat x')
     """
-    return len(_TOKEN.findall(text))
+    tokens = [t for text in texts for t in search_tokens(text)]
+    return len(tokens), " ".join(tokens[:MAX_INDEXED_TOKENS])
 
 
 class Documents:
@@ -370,8 +371,8 @@ def _insert_documents(
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO documents (id, source, kind, title, text, url, created, updated, "
-            "access_groups, content_hash, ntokens) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "access_groups, content_hash, ntokens, tsv) VALUES (%s, %s, %s, %s, %s, %s, %s, "
+            f"%s, %s, %s, %s, to_tsvector('{TEXT_SEARCH_CONFIG}', %s))",
             [
                 (
                     doc_id,
@@ -384,14 +385,14 @@ def _insert_documents(
                     _iso(doc.updated),
                     list(doc.access_groups),
                     content_hash,
-                    token_count(doc.title) + token_count(doc.text),
+                    *search_columns(doc.title, doc.text),
                 )
                 for doc_id, (doc, content_hash, _) in documents.items()
             ],
         )
         cur.executemany(
-            "INSERT INTO chunks (document_id, ordinal, text, body, text_hash, ntokens) "
-            "VALUES (%s, %s, %s, %s, %s, %s)",
+            "INSERT INTO chunks (document_id, ordinal, text, body, text_hash, ntokens, tsv) "
+            f"VALUES (%s, %s, %s, %s, %s, %s, to_tsvector('{TEXT_SEARCH_CONFIG}', %s))",
             [
                 (
                     c.document_id,
@@ -399,7 +400,7 @@ def _insert_documents(
                     clean(c.text),
                     clean(c.body),
                     c.text_hash,
-                    token_count(c.text),
+                    *search_columns(c.text),
                 )
                 for _, _, chunks in documents.values()
                 for c in chunks

@@ -1,5 +1,9 @@
 """Lexical search on PostgreSQL: full-text matching (tsvector + GIN) ranked by BM25 in SQL.
 
+Text is tokenized here as FTS5's ``unicode61`` tokenizer does (runs of letters and digits,
+diacritics removed, case folded: :func:`search_tokens`), and PostgreSQL only stems those
+words with the ``whoknows.search`` configuration (English Snowball stems, no stop words).
+
 ``ts_rank_cd`` is not BM25 (its top 10 overlapped today's FTS5 ranking by 0.18), so the
 score here is FTS5's own formula: for each query term ``t`` in a matching row,
 ``idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avglen))`` with ``k1`` 1.2,
@@ -7,16 +11,17 @@ score here is FTS5's own formula: for each query term ``t`` in a matching row,
 ``avglen`` count every row, ``n`` the rows holding ``t``. Row lengths are token counts
 as FTS5's tokenizer counts them (:func:`~indexer.store.postgres.documents.token_count`).
 
-What still differs from the embedded ranking: terms are PostgreSQL's English stems
-(Snowball) where FTS5 uses Porter, English stop words are dropped from queries and rows
-(FTS5 keeps them, with a tiny weight when they are common), accents are kept
-(``kovač`` does not match ``kovac``), and a word the parser splits (``pg_stat``) counts
-as its parts rather than as one phrase.
+What still differs from the embedded ranking: stems are Snowball's (``english``) where
+FTS5 uses the original Porter (they differ on a few words); a query word holding ``_``
+(``pg_stat``) counts as its parts rather than as one phrase; a document indexes its
+first :data:`MAX_INDEXED_TOKENS` tokens (a tsvector holds at most 1 MB) and counts at
+most 256 occurrences of a term.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +32,10 @@ if TYPE_CHECKING:
     from indexer.store.postgres.connection import Database
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 MAX_QUERY_WORDS = 200
+MAX_INDEXED_TOKENS = 50_000
 K1 = 1.2
 B = 0.75
 
@@ -67,6 +75,16 @@ def query_words(query: str) -> list[str]:
     return words[:MAX_QUERY_WORDS]
 
 
+def search_tokens(text: str) -> list[str]:
+    """The tokens of ``text`` as FTS5's ``unicode61`` tokenizer finds them.
+
+    >>> search_tokens("Ana Kovač's pg_stat_user_tables, k8s-pods")
+    ['ana', 'kovac', 's', 'pg', 'stat', 'user', 'tables', 'k8s', 'pods']
+    """
+    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return _TOKEN.findall(folded.casefold())
+
+
 def _bm25_sql(table: str, key: str, where: str = "") -> str:
     return _BM25.format(config=TEXT_SEARCH_CONFIG, table=table, key=key, where=where, k1=K1, b=B)
 
@@ -83,7 +101,7 @@ class Lexical:
             return []
         rows = self._ranked(
             _bm25_sql("chunks", "id") + " ORDER BY score DESC, h.key LIMIT %(limit)s",
-            {"text": " ".join(words), "limit": limit},
+            {"text": _query_text(words), "limit": limit},
         )
         return [(int(key), float(score)) for key, score in rows]
 
@@ -97,7 +115,7 @@ class Lexical:
         where = "AND r.kind = %(kind)s" if kind else ""
         rows = self._ranked(
             _bm25_sql("documents", "id", where) + " ORDER BY score DESC, h.key LIMIT %(limit)s",
-            {"text": " ".join(words), "limit": limit, "kind": kind},
+            {"text": _query_text(words), "limit": limit, "kind": kind},
         )
         return [(str(key), float(score)) for key, score in rows]
 
@@ -111,7 +129,7 @@ class Lexical:
             rows = self._ranked(
                 f"SELECT c.id, c.document_id, c.ordinal, c.body FROM ({ranked}) s "
                 "JOIN chunks c ON c.id = s.key ORDER BY s.score DESC, c.id",
-                {"text": " ".join(words), "ids": ids},
+                {"text": _query_text(words), "ids": ids},
             )
             for row in rows:
                 out.setdefault(row[1], ChunkRow(*row))
@@ -130,3 +148,7 @@ class Lexical:
     def _ranked(self, query: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         with self._db.connection() as conn:
             return conn.execute(query, params).fetchall()
+
+
+def _query_text(words: list[str]) -> str:
+    return " ".join(dict.fromkeys(t for w in words for t in search_tokens(w)))

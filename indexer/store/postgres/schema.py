@@ -4,9 +4,10 @@ Two kinds of schema, each with its own list of migrations, recorded in
 ``whoknows.migrations`` (schema name, version, name, when):
 
 - ``whoknows`` (shared): the embedding cache (vectors by model id + text hash, shared by
-  every generation), the list of generations and the one-row pointer to the served one.
-- ``gen_<name>``, one per generation: documents and chunks (with a generated ``tsvector``
-  and a GIN index each), people, contributions, meta, the vector table and its manifest.
+  every generation), the list of generations, the one-row pointer to the served one and
+  the text search configuration ``whoknows.search``.
+- ``gen_<name>``, one per generation: documents and chunks (with a ``tsvector`` and a GIN
+  index each), people, contributions, meta, the vector table and its manifest.
 
 A migration is appended, never edited: version ``n`` runs once per schema, in a
 transaction holding an advisory lock, so two processes starting at once do not race.
@@ -27,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 SHARED_SCHEMA = "whoknows"
 GENERATION_PREFIX = "gen_"
-TEXT_SEARCH_CONFIG = "english"
+TEXT_SEARCH_CONFIG = "whoknows.search"
+"""English stems without a stop-word list, as FTS5's ``porter`` tokenizer keeps every word."""
 _NAME = re.compile(r"[A-Za-z0-9_]{1,50}")
 _MIGRATE_LOCK = 0x77686F6B6E6F7773  # "whoknows": one migration at a time per database
 
@@ -50,6 +52,10 @@ SHARED_MIGRATIONS: list[Migration] = [
             only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
             name text COLLATE "C" NOT NULL REFERENCES generations(name)
         );
+        CREATE TEXT SEARCH DICTIONARY english_stem_all (TEMPLATE = snowball, LANGUAGE = english);
+        CREATE TEXT SEARCH CONFIGURATION search (COPY = pg_catalog.english);
+        ALTER TEXT SEARCH CONFIGURATION search
+            ALTER MAPPING FOR asciiword, word, hword_asciipart, hword_part WITH english_stem_all;
         """,
     ),
 ]
@@ -57,7 +63,7 @@ SHARED_MIGRATIONS: list[Migration] = [
 GENERATION_MIGRATIONS: list[Migration] = [
     (
         "initial",
-        f"""
+        """
         CREATE TABLE sources (
             name text COLLATE "C" PRIMARY KEY, kind text NOT NULL, path text NOT NULL,
             indexed_at text
@@ -66,9 +72,7 @@ GENERATION_MIGRATIONS: list[Migration] = [
             id text COLLATE "C" PRIMARY KEY, source text COLLATE "C" NOT NULL,
             kind text NOT NULL, title text NOT NULL, text text NOT NULL, url text NOT NULL,
             created text, updated text, access_groups text[] NOT NULL,
-            content_hash text NOT NULL, ntokens integer NOT NULL,
-            tsv tsvector GENERATED ALWAYS AS
-                (to_tsvector('{TEXT_SEARCH_CONFIG}'::regconfig, title || ' ' || text)) STORED
+            content_hash text NOT NULL, ntokens integer NOT NULL, tsv tsvector NOT NULL
         );
         CREATE INDEX documents_source ON documents (source);
         CREATE INDEX documents_tsv ON documents USING gin (tsv);
@@ -76,9 +80,7 @@ GENERATION_MIGRATIONS: list[Migration] = [
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             document_id text COLLATE "C" NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
             ordinal integer NOT NULL, text text NOT NULL, body text NOT NULL,
-            text_hash text COLLATE "C" NOT NULL, ntokens integer NOT NULL,
-            tsv tsvector GENERATED ALWAYS AS
-                (to_tsvector('{TEXT_SEARCH_CONFIG}'::regconfig, text)) STORED
+            text_hash text COLLATE "C" NOT NULL, ntokens integer NOT NULL, tsv tsvector NOT NULL
         );
         CREATE INDEX chunks_document ON chunks (document_id);
         CREATE INDEX chunks_tsv ON chunks USING gin (tsv);
