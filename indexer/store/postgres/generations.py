@@ -65,6 +65,7 @@ def current_on(conn: psycopg.Connection) -> str | None:
 
 def publish(url: str, name: str, *, keep: int = KEEP) -> list[str]:
     """Serve generation ``name`` from now on; drop all but the last ``keep``; return dropped."""
+    migrate_shared(url)
     with psycopg.connect(url, autocommit=True) as conn:
         with conn.transaction():
             found = conn.execute(
