@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WHOKNOWS_", extra="ignore")
 
     data_dir: Path = Path("whoknows-data")
+    database_url: SecretStr | None = None
+    """``postgresql://...``: keep the index in PostgreSQL + pgvector instead of ``data_dir``
+    (which still holds API keys and hidden people for now). Absent: the embedded backend."""
     model: str = "all-MiniLM-L6-v2"
     chunk_tokens: int = 256
     chunk_overlap: int = 32

@@ -713,14 +713,15 @@ def people_hide(
 
     try:
         settings = _settings(config, data_dir, None)
-        store = open_home(settings).open_current()
+        home = open_home(settings)
+        store = home.open_current()
         try:
             known = bool(store.people([person_id], groups=None))
             identities = store.person_identities(person_id)
         finally:
             store.close()
         if not known:
-            raise _fail(f"no person with id {person_id!r} in the index in {settings.data_dir}")
+            raise _fail(f"no person with id {person_id!r} in the index in {home.location}")
         state = StateStore(settings.data_dir)
         try:
             changed = state.hide(person_id, reason, identities)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indexer.errors import StoreError
 from indexer.store.backend import IndexHome, NewGeneration
 from indexer.store.base import Store
 from indexer.store.sqlite import SQLiteStore
@@ -31,7 +32,16 @@ __all__ = [
 
 
 def open_home(settings: Settings) -> IndexHome:
-    """The index home the settings name: the embedded data directory ``settings.data_dir``."""
+    """The index home the settings name: PostgreSQL at ``database_url``, else ``data_dir``."""
+    if settings.database_url is not None:
+        try:
+            from indexer.store.postgres.home import PostgresHome
+        except ImportError as exc:
+            raise StoreError(
+                f"database_url needs the PostgreSQL backend ({exc.name} is missing): "
+                "pip install 'whoknows[postgres]'"
+            ) from exc
+        return PostgresHome(settings.database_url.get_secret_value())
     return home_at(settings.data_dir)
 
 

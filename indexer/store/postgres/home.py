@@ -1,0 +1,100 @@
+"""The PostgreSQL index home: generations as schemas, a one-row pointer, an advisory lock.
+
+See :mod:`indexer.store.postgres.generations`. A new generation starts empty (the
+embedding cache is shared, so nothing is embedded again; documents are written anew);
+publishing moves the pointer in one transaction, which replicas notice on their next
+poll of :meth:`PostgresHome.current`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+from indexer.errors import IndexLockedError
+from indexer.store.base import Store
+from indexer.store.postgres import generations
+from indexer.store.postgres.schema import generation_schema
+from indexer.store.postgres.store import PostgresStore
+from indexer.store.sqlite.home import scratch_store
+
+LOCK_POLL_SECONDS = 1.0
+
+
+class PostgresGeneration:
+    """A generation schema being built; served once :meth:`publish` moves the pointer."""
+
+    def __init__(self, url: str, name: str) -> None:
+        self.url = url
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def open(self) -> Store:
+        return PostgresStore(self.url, create=True, generation=self._name)
+
+    def publish(self, info: dict[str, Any], *, keep: int) -> str:
+        generations.publish(self.url, self._name, keep=keep)
+        return self._name
+
+    def discard(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn, conn.transaction():
+            conn.execute(
+                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                    sql.Identifier(generation_schema(self._name))
+                )
+            )
+            conn.execute("DELETE FROM whoknows.generations WHERE name = %s", [self._name])
+
+
+class PostgresHome:
+    """An :class:`~indexer.store.backend.IndexHome` in one PostgreSQL database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    @property
+    def location(self) -> str:
+        parts = urlsplit(self.url)
+        host = parts.hostname or ""
+        netloc = f"{parts.username}@{host}" if parts.username else host
+        if parts.port:
+            netloc += f":{parts.port}"
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+    def current(self) -> str | None:
+        return generations.current(self.url)
+
+    def open_current(self) -> Store:
+        return PostgresStore(self.url)
+
+    def lock(self, *, wait: bool = False) -> AbstractContextManager[object]:
+        return self._lock(wait)
+
+    @contextmanager
+    def _lock(self, wait: bool) -> Iterator[None]:
+        with ExitStack() as held:
+            while True:
+                try:
+                    held.enter_context(generations.reindex_lock(self.url))
+                    break
+                except IndexLockedError:
+                    if not wait:
+                        raise
+                time.sleep(LOCK_POLL_SECONDS)
+            yield
+
+    def begin(self) -> PostgresGeneration:
+        return PostgresGeneration(self.url, generations.begin(self.url))
+
+    def scratch(self) -> AbstractContextManager[Store]:
+        """An empty embedded store: a dry run against nothing needs no database objects."""
+        return scratch_store()

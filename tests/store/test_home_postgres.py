@@ -1,0 +1,108 @@
+"""The PostgreSQL backend chosen by one setting: the same CLI, the same answers, generations.
+
+``database_url`` in the config file sends ``whoknows index``, ``ask`` and the service to
+PostgreSQL; nothing else changes. Runs on the real server of tests/store/postgres_server.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.config import load_settings
+from indexer.errors import IndexLockedError
+from indexer.store import open_home
+from indexer.store.postgres.home import PostgresHome
+from search_api.service import SearchService
+from tests.helpers import write_org
+from tests.test_cli import whoknows
+
+QUERY = "how do I roll back a failed helm release"
+
+
+def write_config(root: Path, database_url: str | None) -> Path:
+    wiki, bios = write_org(root)
+    lines = [f'data_dir = "{root / "data"}"']
+    if database_url:
+        lines.append(f'database_url = "{database_url}"')
+    lines += [
+        "[[sources]]",
+        'name = "wiki"',
+        'kind = "wiki"',
+        f'path = "{wiki}"',
+        "options = { git = false }",
+        "[[sources]]",
+        'name = "team"',
+        'kind = "bios"',
+        f'path = "{bios}"',
+    ]
+    config = root / "whoknows.toml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
+def ask(root: Path, config: Path) -> dict:
+    run = whoknows(root, "ask", QUERY, "--json", "--config", str(config))
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+@pytest.fixture
+def configs(tmp_path: Path, postgres_database: str) -> tuple[Path, Path]:
+    (tmp_path / "pg").mkdir()
+    (tmp_path / "embedded").mkdir()
+    return (
+        write_config(tmp_path / "pg", postgres_database),
+        write_config(tmp_path / "embedded", None),
+    )
+
+
+def test_the_cli_indexes_into_postgresql_and_answers_as_the_embedded_backend(
+    configs: tuple[Path, Path], postgres_database: str
+) -> None:
+    pg, embedded = configs
+    for config in (pg, embedded):
+        run = whoknows(config.parent, "index", "--config", str(config), "--json")
+        assert run.returncode == 0, run.stderr
+        assert json.loads(run.stdout)["totals"]["added"] == 6
+
+    from_pg, from_files = ask(pg.parent, pg), ask(embedded.parent, embedded)
+
+    assert [p["id"] for p in from_pg["people"]] == [p["id"] for p in from_files["people"]]
+    assert [d["id"] for d in from_pg["documents"]] == [d["id"] for d in from_files["documents"]]
+    assert from_pg["people"][0]["name"] == "Ana Kovač"
+    assert not (pg.parent / "data" / "generations").exists()  # the index is in the database
+    home = open_home(load_settings(pg))
+    assert isinstance(home, PostgresHome)
+    assert "password" not in home.location
+
+
+def test_a_server_follows_a_new_generation_and_the_lock_is_one_run_at_a_time(
+    configs: tuple[Path, Path], embedder
+) -> None:
+    pg, _ = configs
+    first = whoknows(pg.parent, "index", "--config", str(pg), "--json")
+    assert first.returncode == 0, first.stderr
+    settings = load_settings(pg)
+    service = SearchService.open(settings, embedder)
+    try:
+        served = service.store.generation
+        assert served == json.loads(first.stdout)["generation"]
+        assert service.reload() is False
+        home = open_home(settings)
+        with home.lock():
+            with pytest.raises(IndexLockedError):
+                home.lock().__enter__()
+            refused = whoknows(pg.parent, "index", "--config", str(pg), "--json")
+        assert refused.returncode == 4, refused.stdout + refused.stderr
+        second = whoknows(pg.parent, "index", "--config", str(pg), "--json")
+        assert second.returncode == 0, second.stderr
+
+        assert service.reload() is True
+        assert service.store.generation == json.loads(second.stdout)["generation"] != served
+        answer = service.search(QUERY, people_limit=1)
+        assert [p.name for p in answer.people] == ["Ana Kovač"]
+    finally:
+        service.close()
