@@ -18,7 +18,8 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from embeddings.base import Embedder
 from indexer.config import Settings, load_settings
 from indexer.models import DocumentKind
-from indexer.state import StateStore
+from indexer.store import open_home
+from indexer.store.backend import HiddenList
 from search_api.auth import (
     API_KEY_HEADER,
     Caller,
@@ -141,7 +142,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loaded = service or SearchService.open(settings, embedder)
         loaded.watch(settings.reload_interval)
-        app.state.keys = KeyStore(settings.data_dir)
+        app.state.keys = KeyStore(open_home(settings).open_keys())
         metrics.set_index(loaded.store.stats(), loaded.store.built_at())
         app.state.service = loaded
         logger.info("serving the index in %s", settings.data_dir)
@@ -321,7 +322,7 @@ def create_app(
     return app
 
 
-def _state(service: SearchService) -> StateStore:
+def _state(service: SearchService) -> HiddenList:
     if service.state is None:
         raise HTTPException(503, detail="this server has no state store (opened without settings)")
     return service.state

@@ -36,7 +36,7 @@ from indexer.errors import (
 from indexer.pipeline import IndexSummary, NoProgress, ProgressTask
 
 if TYPE_CHECKING:
-    from indexer.state import StateStore
+    from indexer.store.backend import HiddenList
     from indexer.store.base import Store
 
 logger = logging.getLogger("whoknows")
@@ -604,10 +604,11 @@ def keys_create(
 
     Example: whoknows keys create intranet-widget --scope search --group eng
     """
+    from indexer.store import open_home
     from search_api.keys import KeyStore
 
     try:
-        keys = KeyStore(_settings(config, data_dir, None).data_dir)
+        keys = KeyStore(open_home(_settings(config, data_dir, None)).open_keys())
         try:
             info, plaintext = keys.create(name, scope or ["search"], group or [])
         finally:
@@ -632,10 +633,11 @@ def keys_list(
 
     Example: whoknows keys list --json
     """
+    from indexer.store import open_home
     from search_api.keys import KeyStore
 
     try:
-        keys = KeyStore(_settings(config, data_dir, None).data_dir)
+        keys = KeyStore(open_home(_settings(config, data_dir, None)).open_keys())
         try:
             listed = keys.list()
         finally:
@@ -665,10 +667,11 @@ def keys_revoke(
 
     Example: whoknows keys revoke 3f9a1c2b
     """
+    from indexer.store import open_home
     from search_api.keys import KeyStore
 
     try:
-        keys = KeyStore(_settings(config, data_dir, None).data_dir)
+        keys = KeyStore(open_home(_settings(config, data_dir, None)).open_keys())
         try:
             info = keys.revoke(prefix)
         finally:
@@ -708,7 +711,6 @@ def people_hide(
 
     Example: whoknows people hide ana-kovac-eb5404 --reason "asked to opt out"
     """
-    from indexer.state import StateStore
     from indexer.store import open_home
 
     try:
@@ -722,7 +724,7 @@ def people_hide(
             store.close()
         if not known:
             raise _fail(f"no person with id {person_id!r} in the index in {home.location}")
-        state = StateStore(settings.data_dir)
+        state = home.open_hidden()
         try:
             changed = state.hide(person_id, reason, identities)
         finally:
@@ -786,16 +788,15 @@ def people_hidden(
 @contextmanager
 def _hidden_people(
     config: Path | None, data_dir: Path | None
-) -> Iterator[tuple[StateStore, Store | None]]:
-    """The state and the served index (``None`` if there is none yet), closed afterwards."""
-    from indexer.state import StateStore
+) -> Iterator[tuple[HiddenList, Store | None]]:
+    """The hidden list and the served index (``None`` if there is none yet), closed after."""
     from indexer.store import open_home
 
-    settings = _settings(config, data_dir, None)
-    state = StateStore(settings.data_dir)
+    home = open_home(_settings(config, data_dir, None))
+    state = home.open_hidden()
     try:
         try:
-            store: Store | None = open_home(settings).open_current()
+            store: Store | None = home.open_current()
         except IndexNotFoundError:
             store = None
         try:

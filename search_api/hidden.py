@@ -1,7 +1,7 @@
 """Hidden people as the index served now knows them: listing and unhiding by current id.
 
 Shared by the admin routes and ``whoknows people``; hiding itself is
-:meth:`indexer.state.StateStore.hide` with the person's identities.
+:meth:`indexer.store.backend.HiddenList.hide` with the person's identities.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from indexer.state import HiddenPerson, StateStore, current_ids
+from indexer.state import HiddenPerson, current_ids
+from indexer.store.backend import HiddenList
 from indexer.store.base import Store
 
 
@@ -25,7 +26,7 @@ class HiddenNow:
     """False when nobody in the served index is that person (their id is the one hidden)."""
 
 
-def hidden_list(state: StateStore, store: Store | None) -> list[HiddenNow]:
+def hidden_list(state: HiddenList, store: Store | None) -> list[HiddenNow]:
     """Every hidden person, oldest first, under their id in ``store`` (one row per id)."""
     entries = state.hidden_people()
     covered = _covered(entries, store)
@@ -36,7 +37,7 @@ def hidden_list(state: StateStore, store: Store | None) -> list[HiddenNow]:
     ]
 
 
-def unhide(state: StateStore, store: Store | None, person_id: str) -> bool:
+def unhide(state: HiddenList, store: Store | None, person_id: str) -> bool:
     """Show ``person_id`` again, whether it is their id now or the one they were hidden under."""
     entries = state.hidden_people()
     covered = _covered(entries, store)

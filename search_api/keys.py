@@ -1,7 +1,8 @@
-"""API keys: scopes and access groups, stored hashed in ``state.db``.
+"""API keys: scopes and access groups, stored hashed.
 
-Keys live in the data directory's ``state.db``, beside the index generations,
-so a re-index never touches them.
+Keys live beside the index generations (the embedded backend: the data
+directory's ``state.db``; PostgreSQL: a table every replica reads), so a
+re-index never touches them and a revoke counts everywhere at the next request.
 
 A key reads ``wk_<prefix>_<secret>``. Only the sha256 of the whole key is stored,
 with the prefix in clear so keys can be listed and revoked; the plaintext is
@@ -18,39 +19,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
-
 from indexer.errors import WhoKnowsError
-from indexer.state import open_state_db
+from indexer.store.backend import KeyRow, KeyRows
+from indexer.store.sqlite.keys import SQLiteKeyRows
 
 SCOPES = ("search", "admin", "metrics")
 """``metrics`` reads ``/metrics`` and nothing else; ``admin`` may do everything."""
 KEY_PREFIX = "wk"
 _PREFIX_BYTES = 4
 _SECRET_BYTES = 24
-
-migrations = Migrations("whoknows-keys")
-
-
-@migrations()
-def m001_api_keys(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """
-        CREATE TABLE api_keys (
-            prefix TEXT PRIMARY KEY, name TEXT NOT NULL, key_hash TEXT NOT NULL,
-            scopes TEXT NOT NULL, groups TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT
-        )
-        """
-    )
 
 
 class ApiKeyError(WhoKnowsError):
@@ -105,11 +88,14 @@ def split_key(plaintext: str) -> str | None:
 
 
 class KeyStore:
-    """Create, list, revoke and verify API keys in ``<data_dir>/state.db``."""
+    """Create, list, revoke and verify API keys, stored hashed in the index home's key rows.
 
-    def __init__(self, data_dir: Path) -> None:
-        self.db = open_state_db(data_dir, migrations)
-        self._lock = threading.Lock()
+    Given a data directory, the keys are those of its ``state.db`` (the embedded backend);
+    :meth:`indexer.store.backend.IndexHome.open_keys` gives the rows of any backend.
+    """
+
+    def __init__(self, rows: KeyRows | Path) -> None:
+        self.rows: KeyRows = SQLiteKeyRows(rows) if isinstance(rows, Path | str) else rows
 
     def create(
         self, name: str, scopes: Iterable[str] = ("search",), groups: Iterable[str] = ()
@@ -122,75 +108,42 @@ class KeyStore:
                 f"unknown scope {unknown[0]!r}; use {', '.join(SCOPES)} (repeat --scope for more)"
             )
         groups = tuple(dict.fromkeys(g.strip() for g in groups if g.strip()))
-        with self._lock:
+        while True:
             prefix = secrets.token_hex(_PREFIX_BYTES)
-            while self._row(prefix) is not None:
-                prefix = secrets.token_hex(_PREFIX_BYTES)
             plaintext = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(_SECRET_BYTES)}"
             info = KeyInfo(prefix, name, scopes, groups, _now())
-            with self.db.conn:
-                self.db.execute(
-                    "INSERT INTO api_keys (prefix, name, key_hash, scopes, groups, created) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        prefix,
-                        name,
-                        hash_key(plaintext),
-                        json.dumps(scopes),
-                        json.dumps(groups),
-                        info.created,
-                    ],
-                )
-        return info, plaintext
+            row = KeyRow(prefix, name, hash_key(plaintext), scopes, groups, info.created)
+            if self.rows.insert(row):
+                return info, plaintext
 
     def list(self) -> list[KeyInfo]:
         """Every key, revoked ones included, in the order they were made."""
-        with self._lock:
-            rows = self.db.execute(
-                "SELECT prefix, name, key_hash, scopes, groups, created, revoked FROM api_keys "
-                "ORDER BY rowid"
-            ).fetchall()
-        return [_info(row) for row in rows]
+        return [_info(row) for row in self.rows.all()]
 
     def revoke(self, prefix: str) -> KeyInfo:
         """Revoke the key with ``prefix`` (revoking twice keeps the first time)."""
-        with self._lock, self.db.conn:
-            if self._row(prefix) is None:
-                raise UnknownKey(f"no key with prefix {prefix!r}; see `whoknows keys list`")
-            self.db.execute(
-                "UPDATE api_keys SET revoked = COALESCE(revoked, ?) WHERE prefix = ?",
-                [_now(), prefix],
-            )
-            return _info(self._row(prefix))
+        row = self.rows.revoke(prefix, _now())
+        if row is None:
+            raise UnknownKey(f"no key with prefix {prefix!r}; see `whoknows keys list`")
+        return _info(row)
 
     def verify(self, plaintext: str) -> KeyInfo | None:
         """The active key matching ``plaintext``, else None (hashes compared in constant time)."""
         prefix = split_key(plaintext)
         if prefix is None:
             return None
-        with self._lock:
-            row = self._row(prefix)
-        if row is None or not hmac.compare_digest(row[2], hash_key(plaintext)):
+        row = self.rows.get(prefix)
+        if row is None or not hmac.compare_digest(row.key_hash, hash_key(plaintext)):
             return None
         info = _info(row)
         return info if info.active else None
 
-    def _row(self, prefix: str) -> tuple | None:
-        return self.db.execute(
-            "SELECT prefix, name, key_hash, scopes, groups, created, revoked FROM api_keys "
-            "WHERE prefix = ?",
-            [prefix],
-        ).fetchone()
-
     def close(self) -> None:
-        self.db.close()
+        self.rows.close()
 
 
-def _info(row: tuple) -> KeyInfo:
-    prefix, name, _, scopes, groups, created, revoked = row
-    return KeyInfo(
-        prefix, name, tuple(json.loads(scopes)), tuple(json.loads(groups)), created, revoked
-    )
+def _info(row: KeyRow) -> KeyInfo:
+    return KeyInfo(row.prefix, row.name, row.scopes, row.groups, row.created, row.revoked)
 
 
 def _now() -> str:

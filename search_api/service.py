@@ -14,8 +14,9 @@ from indexer.access import may_see
 from indexer.config import Settings
 from indexer.errors import WhoKnowsError
 from indexer.models import DocumentKind
-from indexer.state import StateStore, current_ids
+from indexer.state import current_ids
 from indexer.store import IndexHome, open_home
+from indexer.store.backend import HiddenList
 from indexer.store.base import ChunkRow, Store
 from search_api.ranking import (
     ACTIVITY_ROLES,
@@ -99,7 +100,7 @@ class SearchService:
         config: RankingConfig | None = None,
         max_query_chars: int = MAX_QUERY_CHARS,
         home: IndexHome | None = None,
-        state: StateStore | None = None,
+        state: HiddenList | None = None,
         max_parallel: int | None = None,
     ) -> None:
         self.embedder = embedder
@@ -134,7 +135,7 @@ class SearchService:
             embedder,
             config=ranking_config(settings),
             home=home,
-            state=StateStore(settings.data_dir),
+            state=home.open_hidden(),
         )
 
     def hidden_people(self, store: Store | None = None) -> frozenset[str]:

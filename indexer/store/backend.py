@@ -9,10 +9,75 @@ polling :meth:`IndexHome.current`. The embedded home is a data directory
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from indexer.store.base import Store
+
+if TYPE_CHECKING:
+    from indexer.state import HiddenPerson
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """An API key as stored: the sha256 of the key, never the key."""
+
+    prefix: str
+    name: str
+    key_hash: str
+    scopes: tuple[str, ...]
+    groups: tuple[str, ...]
+    created: str
+    revoked: str | None = None
+
+
+class KeyRows(Protocol):
+    """The stored API keys that every API process of an organisation shares."""
+
+    def insert(self, row: KeyRow) -> bool:
+        """Store a new key; False (nothing written) when its prefix is taken."""
+        ...
+
+    def all(self) -> list[KeyRow]:
+        """Every key, revoked ones included, oldest first."""
+        ...
+
+    def get(self, prefix: str) -> KeyRow | None:
+        """The key with ``prefix``, if any (read at every request: a revoke counts at once)."""
+        ...
+
+    def revoke(self, prefix: str, when: str) -> KeyRow | None:
+        """Mark the key revoked at ``when`` unless it already was; ``None`` if unknown."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class HiddenList(Protocol):
+    """The people hidden from every answer (see :mod:`indexer.state`), shared by all processes."""
+
+    revision: int
+    """Grows whenever :meth:`entries` sees a change (by any process): callers cache on it."""
+
+    def hide(self, person_id: str, reason: str = "", identities: Collection[str] = ()) -> bool:
+        """Hide a person; False when they already were (new identities are added)."""
+        ...
+
+    def unhide(self, person_id: str) -> bool:
+        """Show a person again, by the id they were hidden under; False if not hidden."""
+        ...
+
+    def entries(self) -> tuple[HiddenPerson, ...]:
+        """Every hidden person, oldest first."""
+        ...
+
+    def hidden_people(self) -> list[HiddenPerson]:
+        """The same, as a list."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class NewGeneration(Protocol):
@@ -65,4 +130,12 @@ class IndexHome(Protocol):
 
     def scratch(self) -> AbstractContextManager[Store]:
         """An empty store of this backend, removed afterwards (dry runs, evaluations)."""
+        ...
+
+    def open_keys(self) -> KeyRows:
+        """The organisation's API keys (outliving every generation)."""
+        ...
+
+    def open_hidden(self) -> HiddenList:
+        """The organisation's hidden people (outliving every generation)."""
         ...

@@ -106,3 +106,40 @@ def test_a_server_follows_a_new_generation_and_the_lock_is_one_run_at_a_time(
         assert [p.name for p in answer.people] == ["Ana Kovač"]
     finally:
         service.close()
+
+
+def test_replicas_share_keys_and_hidden_people_through_the_database(
+    configs: tuple[Path, Path], embedder
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+    from tests.helpers import ANA_ID
+
+    pg, _ = configs
+    assert whoknows(pg.parent, "index", "--config", str(pg)).returncode == 0
+    made = whoknows(pg.parent, "keys", "create", "ops", "--scope", "admin", "--config", str(pg))
+    assert made.returncode == 0, made.stderr
+    admin = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1].strip()}"}
+    assert not (pg.parent / "data" / "state.db").exists()  # keys are in the database
+    settings = load_settings(pg)
+
+    with (
+        TestClient(create_app(settings, embedder=embedder)) as one,
+        TestClient(create_app(settings, embedder=embedder)) as two,
+    ):
+        search = {"q": QUERY, "limit": 3}
+        assert one.get("/v1/experts", params=search, headers=admin).status_code == 200
+        assert two.get("/v1/experts", params=search, headers=admin).status_code == 200
+        # hidden through one replica: gone from the other's next answer
+        assert one.put(f"/v1/admin/hidden-people/{ANA_ID}", headers=admin).status_code == 200
+        people = two.get("/v1/experts", params=search, headers=admin).json()["people"]
+        assert ANA_ID not in [p["id"] for p in people]
+        listed = two.get("/v1/admin/hidden-people", headers=admin).json()
+        assert [h["person_id"] for h in listed] == [ANA_ID]
+        # revoked from the command line: both replicas refuse the key at once
+        prefix = admin["Authorization"].split("_")[1]
+        revoked = whoknows(pg.parent, "keys", "revoke", prefix, "--config", str(pg))
+        assert revoked.returncode == 0, revoked.stderr
+        assert one.get("/v1/experts", params=search, headers=admin).status_code == 401
+        assert two.get("/v1/experts", params=search, headers=admin).status_code == 401

@@ -18,9 +18,11 @@ import psycopg
 from psycopg import sql
 
 from indexer.errors import IndexLockedError
+from indexer.store.backend import HiddenList, KeyRows
 from indexer.store.base import Store
 from indexer.store.postgres import generations
 from indexer.store.postgres.schema import generation_schema
+from indexer.store.postgres.state import PostgresHiddenList, PostgresKeyRows
 from indexer.store.postgres.store import PostgresStore
 from indexer.store.sqlite.home import scratch_store
 
@@ -98,3 +100,9 @@ class PostgresHome:
     def scratch(self) -> AbstractContextManager[Store]:
         """An empty embedded store: a dry run against nothing needs no database objects."""
         return scratch_store()
+
+    def open_keys(self) -> KeyRows:
+        return PostgresKeyRows(self.url)
+
+    def open_hidden(self) -> HiddenList:
+        return PostgresHiddenList(self.url)

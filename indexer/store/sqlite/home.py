@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer import generations
+from indexer.store.backend import HiddenList, KeyRows
 from indexer.store.base import Store
 from indexer.store.sqlite import SQLiteStore
 
@@ -66,6 +67,16 @@ class SQLiteHome:
 
     def scratch(self) -> AbstractContextManager[Store]:
         return scratch_store()
+
+    def open_keys(self) -> KeyRows:
+        from indexer.store.sqlite.keys import SQLiteKeyRows
+
+        return SQLiteKeyRows(self.data_dir)
+
+    def open_hidden(self) -> HiddenList:
+        from indexer.state import StateStore
+
+        return StateStore(self.data_dir)
 
 
 @contextmanager
