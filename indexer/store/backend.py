@@ -9,6 +9,7 @@ polling :meth:`IndexHome.current`. The embedded home is a data directory
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -31,6 +32,18 @@ class KeyRow:
     groups: tuple[str, ...]
     created: str
     revoked: str | None = None
+
+    def values(self) -> tuple[str | None, ...]:
+        """The row's columns in order, scopes and groups as JSON (what every backend stores)."""
+        return (
+            self.prefix,
+            self.name,
+            self.key_hash,
+            json.dumps(self.scopes),
+            json.dumps(self.groups),
+            self.created,
+            self.revoked,
+        )
 
 
 class KeyRows(Protocol):

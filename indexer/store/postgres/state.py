@@ -55,15 +55,7 @@ class PostgresKeyRows:
             cursor = conn.execute(
                 f"INSERT INTO {SHARED_SCHEMA}.api_keys ({_KEY_COLUMNS}) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (prefix) DO NOTHING",
-                [
-                    row.prefix,
-                    row.name,
-                    row.key_hash,
-                    json.dumps(row.scopes),
-                    json.dumps(row.groups),
-                    row.created,
-                    row.revoked,
-                ],
+                row.values(),
             )
             return cursor.rowcount == 1
 

@@ -39,15 +39,7 @@ class SQLiteKeyRows:
         with self._lock, self.db.conn:
             cursor = self.db.execute(
                 f"INSERT OR IGNORE INTO api_keys ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    row.prefix,
-                    row.name,
-                    row.key_hash,
-                    json.dumps(row.scopes),
-                    json.dumps(row.groups),
-                    row.created,
-                    row.revoked,
-                ],
+                row.values(),
             )
             return cursor.rowcount == 1
 
