@@ -18,7 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from embeddings.base import Embedder
 from indexer.config import Settings, load_settings
 from indexer.models import DocumentKind
-from indexer.store import open_home
+from indexer.store import IndexHome, open_home
 from indexer.store.backend import HiddenList
 from search_api.auth import (
     API_KEY_HEADER,
@@ -142,16 +142,20 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loaded = service or SearchService.open(settings, embedder)
         loaded.watch(settings.reload_interval)
-        app.state.keys = KeyStore(open_home(settings).open_keys())
+        home = open_home(settings)
+        app.state.keys = KeyStore(home.open_keys())
+        _share_buckets(app, home, settings)
         metrics.set_index(loaded.store.stats(), loaded.store.built_at())
         app.state.service = loaded
-        logger.info("serving the index in %s", settings.data_dir)
+        logger.info("serving the index in %s", home.location)
         try:
             yield
         finally:
             app.state.service = None
             loaded.close()
             app.state.keys.close()
+            app.state.limiter.close()
+            app.state.failures.close()
 
     app = FastAPI(
         title="WhoKnows",
@@ -320,6 +324,20 @@ def create_app(
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
     return app
+
+
+def _share_buckets(app: FastAPI, home: IndexHome, settings: Settings) -> None:
+    """Rate limits every process of the organisation shares, where the backend has them.
+
+    Otherwise the in-process buckets made with the app stay: each worker counts alone.
+    """
+    failures = settings.auth_failures_per_minute
+    shared = home.open_buckets(
+        "requests", settings.rate_limit_per_minute, settings.rate_limit_burst
+    )
+    if shared is not None:
+        app.state.limiter = shared
+        app.state.failures = home.open_buckets("auth-failures", failures, failures)
 
 
 def _state(service: SearchService) -> HiddenList:

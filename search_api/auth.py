@@ -22,9 +22,10 @@ from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from indexer.config import Settings
+from indexer.store.backend import TokenBuckets
 from search_api.keys import KeyStore
 from search_api.observability import KEY_PREFIX_SCOPE
-from search_api.ratelimit import RateLimiter, retry_after
+from search_api.ratelimit import retry_after
 
 GATEWAY_HEADER = "X-WhoKnows-Gateway"
 API_KEY_HEADER = "X-API-Key"
@@ -60,7 +61,10 @@ def _unauthorized(detail: str) -> HTTPException:
 
 
 def identify(
-    request: Request, settings: Settings, keys: KeyStore | None, failures: RateLimiter | None = None
+    request: Request,
+    settings: Settings,
+    keys: KeyStore | None,
+    failures: TokenBuckets | None = None,
 ) -> Caller:
     """The caller of ``request`` allowed to search; raises a 401, 403 or 429 otherwise."""
     caller = authenticate(request, settings, keys, failures)
@@ -70,7 +74,10 @@ def identify(
 
 
 def authenticate(
-    request: Request, settings: Settings, keys: KeyStore | None, failures: RateLimiter | None = None
+    request: Request,
+    settings: Settings,
+    keys: KeyStore | None,
+    failures: TokenBuckets | None = None,
 ) -> Caller:
     """Who sent ``request``, whatever their scopes; raises a 401 or 429 :class:`HTTPException`.
 
@@ -118,7 +125,7 @@ def _sends_credentials(request: Request) -> bool:
     return GATEWAY_HEADER in request.headers or _presents_credential(request)
 
 
-def _refuse_if_failing(request: Request, failures: RateLimiter | None) -> None:
+def _refuse_if_failing(request: Request, failures: TokenBuckets | None) -> None:
     if failures is None:
         return
     wait = failures.wait(f"ip:{client_address(request)}")
@@ -128,7 +135,7 @@ def _refuse_if_failing(request: Request, failures: RateLimiter | None) -> None:
         )
 
 
-def _failed(request: Request, failures: RateLimiter | None, detail: str) -> HTTPException:
+def _failed(request: Request, failures: TokenBuckets | None, detail: str) -> HTTPException:
     """A 401 for a wrong credential, after it is counted against the client address."""
     if failures is not None:
         failures.acquire(f"ip:{client_address(request)}")
@@ -146,7 +153,7 @@ def _presented_key(request: Request) -> str | None:
     return key.strip() if key and key.strip() else None
 
 
-def limit_rate(request: Request, caller: Caller, limiter: RateLimiter) -> None:
+def limit_rate(request: Request, caller: Caller, limiter: TokenBuckets) -> None:
     """Spend one token of the caller's bucket (per key, or per client IP when anonymous)."""
     if caller.kind == "gateway":
         return

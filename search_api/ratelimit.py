@@ -71,6 +71,9 @@ class RateLimiter:
             tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self._rate)
             return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self._rate
 
+    def close(self) -> None:
+        """Nothing to release: the buckets live in this process."""
+
     def _forget_full(self, now: float) -> None:
         """Drop the buckets that have refilled: they behave like new ones."""
         full = self.burst / self._rate

@@ -68,6 +68,22 @@ class KeyRows(Protocol):
     def close(self) -> None: ...
 
 
+class TokenBuckets(Protocol):
+    """Token buckets per caller (``per_minute`` a minute, bursts of ``burst``)."""
+
+    per_minute: int
+
+    def acquire(self, caller: str) -> float:
+        """Take a token: 0.0 if allowed, else the seconds until one is free."""
+        ...
+
+    def wait(self, caller: str) -> float:
+        """Seconds until ``caller`` has a token (0.0 now); takes nothing."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class HiddenList(Protocol):
     """The people hidden from every answer (see :mod:`indexer.state`), shared by all processes."""
 
@@ -151,4 +167,9 @@ class IndexHome(Protocol):
 
     def open_hidden(self) -> HiddenList:
         """The organisation's hidden people (outliving every generation)."""
+        ...
+
+    def open_buckets(self, name: str, per_minute: int, burst: int) -> TokenBuckets | None:
+        """Rate-limit buckets ``name`` shared by every process, or ``None``: this backend
+        shares none, and each process keeps its own."""
         ...

@@ -143,3 +143,28 @@ def test_replicas_share_keys_and_hidden_people_through_the_database(
         assert revoked.returncode == 0, revoked.stderr
         assert one.get("/v1/experts", params=search, headers=admin).status_code == 401
         assert two.get("/v1/experts", params=search, headers=admin).status_code == 401
+
+
+def test_replicas_share_one_rate_limit(configs: tuple[Path, Path], embedder) -> None:
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+
+    pg, _ = configs
+    assert whoknows(pg.parent, "index", "--config", str(pg)).returncode == 0
+    settings = load_settings(pg).model_copy(
+        update={"allow_anonymous": True, "rate_limit_per_minute": 1, "rate_limit_burst": 3}
+    )
+
+    with (
+        TestClient(create_app(settings, embedder=embedder)) as one,
+        TestClient(create_app(settings, embedder=embedder)) as two,
+    ):
+        answers = [
+            client.get("/v1/experts", params={"q": "helm"})
+            for client in (one, two, one, two, one, two)
+        ]
+
+    # one budget of 3 for the caller, whichever replica answers (each alone would allow 3)
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429, 429]
+    assert int(answers[3].headers["Retry-After"]) >= 1

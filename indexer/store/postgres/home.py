@@ -18,11 +18,11 @@ import psycopg
 from psycopg import sql
 
 from indexer.errors import IndexLockedError
-from indexer.store.backend import HiddenList, KeyRows
+from indexer.store.backend import HiddenList, KeyRows, TokenBuckets
 from indexer.store.base import Store
 from indexer.store.postgres import generations
 from indexer.store.postgres.schema import generation_schema
-from indexer.store.postgres.state import PostgresHiddenList, PostgresKeyRows
+from indexer.store.postgres.state import PostgresBuckets, PostgresHiddenList, PostgresKeyRows
 from indexer.store.postgres.store import PostgresStore
 from indexer.store.sqlite.home import scratch_store
 
@@ -106,3 +106,6 @@ class PostgresHome:
 
     def open_hidden(self) -> HiddenList:
         return PostgresHiddenList(self.url)
+
+    def open_buckets(self, name: str, per_minute: int, burst: int) -> TokenBuckets | None:
+        return PostgresBuckets(self.url, name, per_minute, burst)

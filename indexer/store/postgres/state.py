@@ -26,6 +26,10 @@ CREATE TABLE IF NOT EXISTS {SHARED_SCHEMA}.api_keys (
     scopes jsonb NOT NULL, groups jsonb NOT NULL, created text NOT NULL, revoked text,
     made bigserial
 );
+CREATE UNLOGGED TABLE IF NOT EXISTS {SHARED_SCHEMA}.rate_buckets (
+    name text NOT NULL, caller text NOT NULL, tokens double precision NOT NULL,
+    updated timestamptz NOT NULL, allowed boolean NOT NULL, PRIMARY KEY (name, caller)
+);
 CREATE TABLE IF NOT EXISTS {SHARED_SCHEMA}.hidden_people (
     person_id text PRIMARY KEY, hidden_at text NOT NULL, reason text NOT NULL,
     identities jsonb NOT NULL DEFAULT '[]'
@@ -139,6 +143,55 @@ class PostgresHiddenList:
 
     def hidden_people(self) -> list[HiddenPerson]:
         return list(self.entries())
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+_REFILLED = (
+    "LEAST(%(burst)s, b.tokens + EXTRACT(EPOCH FROM clock_timestamp() - b.updated) * %(rate)s)"
+)
+_ACQUIRE = f"""
+INSERT INTO {SHARED_SCHEMA}.rate_buckets AS b (name, caller, tokens, updated, allowed)
+VALUES (%(name)s, %(caller)s, %(burst)s - 1, clock_timestamp(), true)
+ON CONFLICT (name, caller) DO UPDATE SET
+    allowed = {_REFILLED} >= 1,
+    tokens = CASE WHEN {_REFILLED} >= 1 THEN {_REFILLED} - 1 ELSE {_REFILLED} END,
+    updated = clock_timestamp()
+RETURNING allowed, tokens
+"""
+_PEEK = f"""
+SELECT {_REFILLED} FROM {SHARED_SCHEMA}.rate_buckets b
+WHERE b.name = %(name)s AND b.caller = %(caller)s
+"""
+
+
+class PostgresBuckets:
+    """:class:`~indexer.store.backend.TokenBuckets` every replica shares: one UPSERT a request.
+
+    A bucket refills at ``per_minute / 60`` tokens a second up to ``burst``, computed by the
+    database clock in the same statement that takes the token, so replicas never race.
+    The table is unlogged: a crash of the database forgets the buckets, which only refills them.
+    """
+
+    def __init__(self, url: str, name: str, per_minute: int, burst: int) -> None:
+        if per_minute < 1 or burst < 1:
+            raise ValueError("rate_limit_per_minute and rate_limit_burst must be at least 1")
+        self.pool = _pool(url, f"whoknows-buckets-{name}")
+        self.per_minute = per_minute
+        self._params = {"name": name, "burst": float(burst), "rate": per_minute / 60.0}
+
+    def acquire(self, caller: str) -> float:
+        with self.pool.connection() as conn:
+            allowed, tokens = conn.execute(_ACQUIRE, {**self._params, "caller": caller}).fetchone()
+        return 0.0 if allowed else (1.0 - tokens) / self._params["rate"]
+
+    def wait(self, caller: str) -> float:
+        with self.pool.connection() as conn:
+            row = conn.execute(_PEEK, {**self._params, "caller": caller}).fetchone()
+        if row is None or row[0] >= 1.0:
+            return 0.0
+        return (1.0 - row[0]) / self._params["rate"]
 
     def close(self) -> None:
         self.pool.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer import generations
-from indexer.store.backend import HiddenList, KeyRows
+from indexer.store.backend import HiddenList, KeyRows, TokenBuckets
 from indexer.store.base import Store
 from indexer.store.sqlite import SQLiteStore
 
@@ -77,6 +77,9 @@ class SQLiteHome:
         from indexer.state import StateStore
 
         return StateStore(self.data_dir)
+
+    def open_buckets(self, name: str, per_minute: int, burst: int) -> TokenBuckets | None:
+        return None  # one machine: each worker's own buckets (a write a request costs more)
 
 
 @contextmanager
