@@ -18,6 +18,7 @@ import psycopg
 from psycopg import sql
 
 from indexer.errors import IndexLockedError
+from indexer.faults import failpoint
 from indexer.store.backend import HiddenList, KeyRows, TokenBuckets
 from indexer.store.base import Store
 from indexer.store.postgres import generations
@@ -44,6 +45,7 @@ class PostgresGeneration:
         return PostgresStore(self.url, create=True, generation=self._name)
 
     def publish(self, info: dict[str, Any], *, keep: int) -> str:
+        failpoint("switch")  # a kill here: the pointer has not moved, the live one answers
         generations.publish(self.url, self._name, keep=keep)
         return self._name
 
