@@ -40,29 +40,28 @@ K1 = 1.2
 B = 0.75
 
 _BM25 = """
-WITH terms AS (
-    SELECT DISTINCT lexeme
-    FROM unnest(tsvector_to_array(to_tsvector('{config}'::regconfig, %(text)s))) AS lexeme
-), query AS (
-    SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM terms
+WITH matches AS MATERIALIZED (
+    SELECT r.{key} AS key, r.ntokens, r.tsv FROM {table} r
+    WHERE r.tsv @@ %(match)s::tsquery {where}
 ), totals AS (
-    SELECT count(*)::float8 AS n, coalesce(avg(ntokens), 0)::float8 AS avglen FROM {table}
-), frequencies AS (
-    SELECT t.lexeme, (SELECT count(*) FROM {table} r
-                      WHERE r.tsv @@ quote_literal(t.lexeme)::tsquery)::float8 AS n
-    FROM terms t
-), hits AS (
-    SELECT r.{key} AS key, r.ntokens, u.lexeme, cardinality(u.positions)::float8 AS tf
-    FROM {table} r, query, unnest(r.tsv) u
-    WHERE r.tsv @@ query.q {where} AND u.lexeme IN (SELECT lexeme FROM terms)
+    SELECT rows::float8 AS n, tokens::float8 / greatest(rows, 1) AS avglen
+    FROM lexical_totals WHERE tbl = '{table}'
+), idf AS (
+    SELECT s.lexeme, greatest(ln((t.n - s.n + 0.5) / (s.n + 0.5)), 1e-6) AS idf
+    FROM lexical_terms s, totals t WHERE s.tbl = '{table}' AND s.lexeme = ANY(%(lexemes)s)
 )
-SELECT h.key, sum(
-    greatest(ln((t.n - f.n + 0.5) / (f.n + 0.5)), 1e-6)
-    * h.tf * ({k1} + 1) / (h.tf + {k1} * (1 - {b} + {b} * h.ntokens / nullif(t.avglen, 0)))
+SELECT m.key, sum(
+    i.idf * f.tf * ({k1} + 1) / (f.tf + {k1} * (1 - {b} + {b} * m.ntokens / t.avglen))
 ) AS score
-FROM hits h JOIN frequencies f USING (lexeme), totals t
-GROUP BY h.key
+FROM matches m CROSS JOIN LATERAL unnest(m.tsv) u
+JOIN idf i ON i.lexeme = u.lexeme
+CROSS JOIN LATERAL (SELECT cardinality(u.positions)::float8 AS tf) f
+CROSS JOIN totals t
+GROUP BY m.key
 """
+"""BM25 of every row matching any query lexeme; N, lengths and row counts by lexeme come
+from ``lexical_totals`` and ``lexical_terms`` (kept by triggers), so a filter in ``where``
+does not change the scores."""
 
 
 def query_words(query: str) -> list[str]:
@@ -100,7 +99,7 @@ class Lexical:
         if not words or limit <= 0:
             return []
         rows = self._ranked(
-            _bm25_sql("chunks", "id") + " ORDER BY score DESC, h.key LIMIT %(limit)s",
+            _bm25_sql("chunks", "id") + " ORDER BY score DESC, m.key LIMIT %(limit)s",
             {"text": _query_text(words), "limit": limit},
         )
         return [(int(key), float(score)) for key, score in rows]
@@ -114,7 +113,7 @@ class Lexical:
             return []
         where = "AND r.kind = %(kind)s" if kind else ""
         rows = self._ranked(
-            _bm25_sql("documents", "id", where) + " ORDER BY score DESC, h.key LIMIT %(limit)s",
+            _bm25_sql("documents", "id", where) + " ORDER BY score DESC, m.key LIMIT %(limit)s",
             {"text": _query_text(words), "limit": limit, "kind": kind},
         )
         return [(str(key), float(score)) for key, score in rows]
@@ -146,8 +145,18 @@ class Lexical:
         return out
 
     def _ranked(self, query: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Run a BM25 query: ``params["text"]`` (tokens) becomes its lexemes and tsquery."""
         with self._db.connection() as conn:
-            return conn.execute(query, params).fetchall()
+            row = conn.execute(
+                f"SELECT tsvector_to_array(to_tsvector('{TEXT_SEARCH_CONFIG}', %s))",
+                [params["text"]],
+            ).fetchone()
+            lexemes = list(row[0]) if row else []
+            if not lexemes:
+                return []
+            # lexemes of letter and digit tokens need no escaping inside quotes
+            match = " | ".join(f"'{lexeme}'" for lexeme in lexemes)
+            return conn.execute(query, {**params, "lexemes": lexemes, "match": match}).fetchall()
 
 
 def _query_text(words: list[str]) -> str:
