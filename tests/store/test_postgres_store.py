@@ -263,13 +263,13 @@ def test_lexical_search_finds_chunks_by_their_words(store: PostgresStore) -> Non
     assert store.search_lexical("( * ) -", 10) == []
 
 
-def fts5_scores(query: str) -> list[float]:
-    """BM25 scores SQLite's FTS5 gives the same chunk texts, best first."""
+def fts5_scores(query: str, texts: list[str] | None = None) -> list[float]:
+    """BM25 scores SQLite's FTS5 gives the chunk texts (by default CHUNKS'), best first."""
+    if texts is None:
+        texts = [c.text for cs in CHUNKS.values() for c in cs]
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE f USING fts5(text, tokenize='porter unicode61')")
-    db.executemany(
-        "INSERT INTO f (text) VALUES (?)", [(c.text,) for cs in CHUNKS.values() for c in cs]
-    )
+    db.executemany("INSERT INTO f (text) VALUES (?)", [(text,) for text in texts])
     rows = db.execute("SELECT -bm25(f) FROM f WHERE f MATCH ? ORDER BY bm25(f)", [query])
     return [score for (score,) in rows]
 
@@ -286,6 +286,18 @@ def fts5_scores(query: str) -> list[float]:
 def test_lexical_scores_are_fts5_bm25(store: PostgresStore, query: str, fts5: str) -> None:
     scores = [score for _, score in store.search_lexical(query, 5)]
     assert scores == pytest.approx(fts5_scores(fts5), rel=1e-9)
+
+
+def test_lexical_statistics_follow_replaced_and_removed_rows(store: PostgresStore) -> None:
+    changed = Document(HELM.id, DocumentKind.WIKI, "Helm", "Helm pods restart; the pods rollout.")
+    store.write_documents("wiki", {HELM.id: (changed, "new", [chunk(changed, 0, changed.text)])})
+    texts = [changed.text, VACUUM.text, SALARIES.text]
+    assert [s for _, s in store.search_lexical("pods rollout", 5)] == pytest.approx(
+        fts5_scores('"pods" OR "rollout"', texts), rel=1e-9
+    )
+    store.remove_sources_except(["hr"])
+    assert store.search_lexical("pods", 5) == []
+    assert store.search_documents_lexical("vacuum", 5) == []
 
 
 def test_document_search_by_title_and_kind(store: PostgresStore) -> None:

@@ -53,7 +53,8 @@ WITH matches AS MATERIALIZED (
 SELECT m.key, sum(
     i.idf * f.tf * ({k1} + 1) / (f.tf + {k1} * (1 - {b} + {b} * m.ntokens / t.avglen))
 ) AS score
-FROM matches m CROSS JOIN LATERAL unnest(m.tsv) u
+FROM matches m
+CROSS JOIN LATERAL unnest(ts_filter(setweight(m.tsv, 'A', %(lexemes)s), '{{a}}')) u
 JOIN idf i ON i.lexeme = u.lexeme
 CROSS JOIN LATERAL (SELECT cardinality(u.positions)::float8 AS tf) f
 CROSS JOIN totals t
