@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import numpy as np
+import psycopg
 import psycopg_pool
 import pytest
 
@@ -412,6 +413,13 @@ def test_a_served_store_reads_what_the_builder_wrote(store: PostgresStore) -> No
         assert reader.source_names() == ["hr", "wiki"]
     finally:
         reader.close()
+
+
+def test_a_generation_behind_the_migrations_is_refused_not_migrated(store: PostgresStore) -> None:
+    with psycopg.connect(store.url) as conn:
+        conn.execute("DELETE FROM whoknows.migrations WHERE schema_name = 'gen_main'")
+    with pytest.raises(IndexMismatchError, match="gen_main is at version 0, this WhoKnows reads"):
+        PostgresStore(store.url)
 
 
 def test_close_closes_the_pool(postgres_database: str) -> None:

@@ -21,7 +21,7 @@ import re
 import psycopg
 from psycopg import sql
 
-from indexer.errors import ConfigError
+from indexer.errors import ConfigError, IndexMismatchError
 
 logger = logging.getLogger(__name__)
 
@@ -207,6 +207,23 @@ def migrate_shared(url: str) -> None:
 def migrate_generation(url: str, schema: str) -> None:
     """Create or bring up to date one generation's schema."""
     _migrate(url, schema, GENERATION_MIGRATIONS)
+
+
+def check_generation(conn: psycopg.Connection, schema: str) -> None:
+    """Refuse to serve a generation whose schema is behind this code's migrations.
+
+    Reading never migrates (a read replica cannot); the next re-index does.
+    """
+    row = conn.execute(
+        "SELECT coalesce(max(version), 0) FROM whoknows.migrations WHERE schema_name = %s",
+        [schema],
+    ).fetchone()
+    have = int(row[0]) if row else 0
+    if have != len(GENERATION_MIGRATIONS):
+        raise IndexMismatchError(
+            f"schema {schema} is at version {have}, this WhoKnows reads version "
+            f"{len(GENERATION_MIGRATIONS)}: run `whoknows index` to build a current generation"
+        )
 
 
 def schema_exists(conn: psycopg.Connection, schema: str) -> bool:
