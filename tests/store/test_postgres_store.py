@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import numpy as np
@@ -427,3 +428,19 @@ def test_close_closes_the_pool(postgres_database: str) -> None:
     store.close()
     with pytest.raises(psycopg_pool.PoolClosed):
         store.source_names()
+
+
+def test_threads_share_one_store(store: PostgresStore) -> None:
+    embed_all(store)
+    store.build_vectors(MODEL, 4)
+    store.check_ready(MODEL, 4)
+    query = unit(1, 2, 3, 4)
+    expected = (store.search_lexical("helm pods", 5), store.search_dense(query, 3))
+
+    def both(_: int) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        return store.search_lexical("helm pods", 5), store.search_dense(query, 3)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(both, range(64)))
+
+    assert results == [expected] * 64
