@@ -290,6 +290,16 @@ def test_lexical_scores_are_fts5_bm25(store: PostgresStore, query: str, fts5: st
     assert scores == pytest.approx(fts5_scores(fts5), rel=1e-9)
 
 
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_common_words_left_out_of_the_match_change_no_top_result(
+    store: PostgresStore, limit: int
+) -> None:
+    # "the" is in 3 of 4 chunks (idf at FTS5's floor), so only "pods" and "bands" match first
+    query = "the pods bands"
+    scores = [score for _, score in store.search_lexical(query, limit)]
+    assert scores == pytest.approx(fts5_scores('"the" OR "pods" OR "bands"')[:limit], rel=1e-9)
+
+
 def test_lexical_statistics_follow_replaced_and_removed_rows(store: PostgresStore) -> None:
     changed = Document(HELM.id, DocumentKind.WIKI, "Helm", "Helm pods restart; the pods rollout.")
     store.write_documents("wiki", {HELM.id: (changed, "new", [chunk(changed, 0, changed.text)])})

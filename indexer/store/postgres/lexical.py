@@ -38,6 +38,8 @@ MAX_QUERY_WORDS = 200
 MAX_INDEXED_TOKENS = 50_000
 K1 = 1.2
 B = 0.75
+PRUNE_BOUND = 0.5
+"""The most the lexemes left out of a match may add to a row's score (see _common_lexemes)."""
 
 _BM25 = """
 WITH matches AS MATERIALIZED (
@@ -102,6 +104,8 @@ class Lexical:
         rows = self._ranked(
             _bm25_sql("chunks", "id") + " ORDER BY score DESC, m.key LIMIT %(limit)s",
             {"text": _query_text(words), "limit": limit},
+            table="chunks",
+            limit=limit,
         )
         return [(int(key), float(score)) for key, score in rows]
 
@@ -116,6 +120,8 @@ class Lexical:
         rows = self._ranked(
             _bm25_sql("documents", "id", where) + " ORDER BY score DESC, m.key LIMIT %(limit)s",
             {"text": _query_text(words), "limit": limit, "kind": kind},
+            table="documents",
+            limit=limit,
         )
         return [(str(key), float(score)) for key, score in rows]
 
@@ -145,8 +151,14 @@ class Lexical:
                 out.setdefault(row[1], ChunkRow(*row))
         return out
 
-    def _ranked(self, query: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """Run a BM25 query: ``params["text"]`` (tokens) becomes its lexemes and tsquery."""
+    def _ranked(
+        self, query: str, params: dict[str, Any], *, table: str = "", limit: int = 0
+    ) -> list[tuple[Any, ...]]:
+        """Run a BM25 query: ``params["text"]`` (tokens) becomes its lexemes and tsquery.
+
+        With ``table`` and ``limit`` (a query returning ``(key, score)``, best first), the
+        commonest lexemes may be left out of the match (see :func:`_common_lexemes`).
+        """
         with self._db.connection() as conn:
             row = conn.execute(
                 f"SELECT tsvector_to_array(to_tsvector('{TEXT_SEARCH_CONFIG}', %s))",
@@ -155,9 +167,45 @@ class Lexical:
             lexemes = list(row[0]) if row else []
             if not lexemes:
                 return []
-            # lexemes of letter and digit tokens need no escaping inside quotes
-            match = " | ".join(f"'{lexeme}'" for lexeme in lexemes)
-            return conn.execute(query, {**params, "lexemes": lexemes, "match": match}).fetchall()
+            params = {**params, "lexemes": lexemes}
+            if table and limit:
+                common, bound = _common_lexemes(conn, table, lexemes)
+                rare = [lexeme for lexeme in lexemes if lexeme not in common]
+                if common and rare:
+                    rows = conn.execute(query, {**params, "match": _tsquery(rare)}).fetchall()
+                    if len(rows) >= limit and rows[limit - 1][1] > bound:
+                        return rows
+            return conn.execute(query, {**params, "match": _tsquery(lexemes)}).fetchall()
+
+
+def _common_lexemes(conn: Any, table: str, lexemes: list[str]) -> tuple[set[str], float]:
+    """The query's commonest lexemes, and a bound no row holding only those can reach.
+
+    A row matching only lexemes of the returned set scores below the bound (each term adds
+    less than ``idf * (k1 + 1)``), so when ``limit`` rows matching the other lexemes all
+    score above it, the top ``limit`` are found without ranking every row that holds a
+    common word (an OR query ranks every match otherwise). The set is the longest run of
+    lowest-idf lexemes whose bound stays under :data:`PRUNE_BOUND`.
+    """
+    rows = conn.execute(
+        "SELECT s.lexeme, greatest(ln((t.rows - s.n + 0.5)::float8 / (s.n + 0.5)), 1e-6) AS idf "
+        "FROM lexical_terms s JOIN lexical_totals t ON t.tbl = s.tbl "
+        "WHERE s.tbl = %s AND s.lexeme = ANY(%s) ORDER BY idf, s.lexeme",
+        [table, lexemes],
+    ).fetchall()
+    common: set[str] = set()
+    bound = 0.0
+    for lexeme, idf in rows:
+        if bound + idf * (K1 + 1) > PRUNE_BOUND:
+            break
+        common.add(lexeme)
+        bound += idf * (K1 + 1)
+    return common, bound
+
+
+def _tsquery(lexemes: list[str]) -> str:
+    # lexemes of letter and digit tokens need no escaping inside quotes
+    return " | ".join(f"'{lexeme}'" for lexeme in lexemes)
 
 
 def _query_text(words: list[str]) -> str:
