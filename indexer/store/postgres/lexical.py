@@ -11,6 +11,9 @@ score here is FTS5's own formula: for each query term ``t`` in a matching row,
 ``avglen`` count every row, ``n`` the rows holding ``t``. Row lengths are token counts
 as FTS5's tokenizer counts them (:func:`~indexer.store.postgres.documents.token_count`).
 
+Like FTS5, an OR query scores every row holding any query word; the commonest words are
+first left out of the match when that provably changes no top result (:func:`_common_lexemes`).
+
 What still differs from the embedded ranking: stems are Snowball's (``english``) where
 FTS5 uses the original Porter (they differ on a few words); a query word holding ``_``
 (``pg_stat``) counts as its parts rather than as one phrase; a document indexes its
