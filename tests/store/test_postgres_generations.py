@@ -114,3 +114,23 @@ def test_one_reindex_at_a_time(postgres_database: str) -> None:
 def test_a_bad_generation_name_is_refused(postgres_database: str) -> None:
     with pytest.raises(ConfigError, match="not 1-50 letters, digits or underscores"):
         generations.begin(postgres_database, "x; DROP SCHEMA whoknows")
+
+
+def test_a_seeded_generation_starts_from_the_served_rows(postgres_database: str) -> None:
+    url = postgres_database
+    generations.publish(url, build(url, "g1", "First"))
+    name = generations.begin(url, "g2", seed=True)
+    store = PostgresStore(url, create=True, generation=name)
+    try:
+        assert store.documents(["wiki/page.md"])["wiki/page.md"].title == "First"
+        [(old_id, _)] = store.search_lexical("some text", 5)
+        doc = Document("wiki/other.md", DocumentKind.WIKI, "Other", "Other words.")
+        store.write_documents(
+            "wiki", {doc.id: (doc, "h2", [StoredChunk(doc.id, 0, "x", "x", "x")])}
+        )
+        assert store.sample_chunk() == (old_id, "Some text.", "h")
+        assert max(store.chunks([old_id, old_id + 1])) == old_id + 1  # ids go on
+        assert store.search_lexical("some text", 5)[0][0] == old_id
+    finally:
+        store.close()
+    assert served_title(url) == "First"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import numpy as np
+import psycopg
 import psycopg_pool
 import pytest
 
@@ -263,13 +265,13 @@ def test_lexical_search_finds_chunks_by_their_words(store: PostgresStore) -> Non
     assert store.search_lexical("( * ) -", 10) == []
 
 
-def fts5_scores(query: str) -> list[float]:
-    """BM25 scores SQLite's FTS5 gives the same chunk texts, best first."""
+def fts5_scores(query: str, texts: list[str] | None = None) -> list[float]:
+    """BM25 scores SQLite's FTS5 gives the chunk texts (by default CHUNKS'), best first."""
+    if texts is None:
+        texts = [c.text for cs in CHUNKS.values() for c in cs]
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE f USING fts5(text, tokenize='porter unicode61')")
-    db.executemany(
-        "INSERT INTO f (text) VALUES (?)", [(c.text,) for cs in CHUNKS.values() for c in cs]
-    )
+    db.executemany("INSERT INTO f (text) VALUES (?)", [(text,) for text in texts])
     rows = db.execute("SELECT -bm25(f) FROM f WHERE f MATCH ? ORDER BY bm25(f)", [query])
     return [score for (score,) in rows]
 
@@ -286,6 +288,28 @@ def fts5_scores(query: str) -> list[float]:
 def test_lexical_scores_are_fts5_bm25(store: PostgresStore, query: str, fts5: str) -> None:
     scores = [score for _, score in store.search_lexical(query, 5)]
     assert scores == pytest.approx(fts5_scores(fts5), rel=1e-9)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_common_words_left_out_of_the_match_change_no_top_result(
+    store: PostgresStore, limit: int
+) -> None:
+    # "the" is in 3 of 4 chunks (idf at FTS5's floor), so only "pods" and "bands" match first
+    query = "the pods bands"
+    scores = [score for _, score in store.search_lexical(query, limit)]
+    assert scores == pytest.approx(fts5_scores('"the" OR "pods" OR "bands"')[:limit], rel=1e-9)
+
+
+def test_lexical_statistics_follow_replaced_and_removed_rows(store: PostgresStore) -> None:
+    changed = Document(HELM.id, DocumentKind.WIKI, "Helm", "Helm pods restart; the pods rollout.")
+    store.write_documents("wiki", {HELM.id: (changed, "new", [chunk(changed, 0, changed.text)])})
+    texts = [changed.text, VACUUM.text, SALARIES.text]
+    assert [s for _, s in store.search_lexical("pods rollout", 5)] == pytest.approx(
+        fts5_scores('"pods" OR "rollout"', texts), rel=1e-9
+    )
+    store.remove_sources_except(["hr"])
+    assert store.search_lexical("pods", 5) == []
+    assert store.search_documents_lexical("vacuum", 5) == []
 
 
 def test_document_search_by_title_and_kind(store: PostgresStore) -> None:
@@ -402,8 +426,31 @@ def test_a_served_store_reads_what_the_builder_wrote(store: PostgresStore) -> No
         reader.close()
 
 
+def test_a_generation_behind_the_migrations_is_refused_not_migrated(store: PostgresStore) -> None:
+    with psycopg.connect(store.url) as conn:
+        conn.execute("DELETE FROM whoknows.migrations WHERE schema_name = 'gen_main'")
+    with pytest.raises(IndexMismatchError, match="gen_main is at version 0, this WhoKnows reads"):
+        PostgresStore(store.url)
+
+
 def test_close_closes_the_pool(postgres_database: str) -> None:
     store = PostgresStore(postgres_database, create=True)
     store.close()
     with pytest.raises(psycopg_pool.PoolClosed):
         store.source_names()
+
+
+def test_threads_share_one_store(store: PostgresStore) -> None:
+    embed_all(store)
+    store.build_vectors(MODEL, 4)
+    store.check_ready(MODEL, 4)
+    query = unit(1, 2, 3, 4)
+    expected = (store.search_lexical("helm pods", 5), store.search_dense(query, 3))
+
+    def both(_: int) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        return store.search_lexical("helm pods", 5), store.search_dense(query, 3)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(both, range(64)))
+
+    assert results == [expected] * 64

@@ -37,16 +37,62 @@ def new_name() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def begin(url: str, name: str | None = None) -> str:
-    """Create an empty generation (its schema, migrated); return its name. Not served yet."""
+def begin(url: str, name: str | None = None, *, seed: bool = False) -> str:
+    """Create a generation (its schema, migrated); return its name. Not served yet.
+
+    With ``seed``, a new generation starts as a copy of the served one's rows (not its
+    vectors, which every run rebuilds), so an incremental run only writes what changed.
+    """
     name = name or new_name()
     migrate_shared(url)
-    migrate_generation(url, generation_schema(name))
+    schema = generation_schema(name)
+    migrate_generation(url, schema)
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(
-            "INSERT INTO whoknows.generations (name) VALUES (%s) ON CONFLICT DO NOTHING", [name]
-        )
+        created = conn.execute(
+            "INSERT INTO whoknows.generations (name) VALUES (%s) ON CONFLICT DO NOTHING "
+            "RETURNING name",
+            [name],
+        ).fetchone()
+        served = current_on(conn)
+        if seed and created and served is not None and served != name:
+            migrate_generation(url, generation_schema(served))
+            _copy_rows(conn, generation_schema(served), schema)
     return name
+
+
+SEEDED_TABLES = (
+    "sources",
+    "documents",
+    "chunks",
+    "person_records",
+    "contributions",
+    "people",
+    "person_keys",
+    "meta",
+)
+"""What a seeded generation copies, in this order (BM25 statistics follow by trigger)."""
+
+
+def _copy_rows(conn: psycopg.Connection, source: str, target: str) -> None:
+    with conn.transaction():
+        for table in SEEDED_TABLES:
+            conn.execute(
+                sql.SQL("INSERT INTO {}.{} OVERRIDING SYSTEM VALUE SELECT * FROM {}.{}").format(
+                    sql.Identifier(target),
+                    sql.Identifier(table),
+                    sql.Identifier(source),
+                    sql.Identifier(table),
+                )
+            )
+        for table in ("chunks", "contributions"):
+            conn.execute(
+                sql.SQL(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), coalesce(max(id), 0) + 1, "
+                    "false) FROM {}.{}"
+                ).format(sql.Identifier(target), sql.Identifier(table)),
+                [f'"{target}".{table}'],
+            )
+    logger.info("generation schema %s seeded from %s", target, source)
 
 
 def current(url: str) -> str | None:

@@ -11,6 +11,9 @@ score here is FTS5's own formula: for each query term ``t`` in a matching row,
 ``avglen`` count every row, ``n`` the rows holding ``t``. Row lengths are token counts
 as FTS5's tokenizer counts them (:func:`~indexer.store.postgres.documents.token_count`).
 
+Like FTS5, an OR query scores every row holding any query word; the commonest words are
+first left out of the match when that provably changes no top result (:func:`_common_lexemes`).
+
 What still differs from the embedded ranking: stems are Snowball's (``english``) where
 FTS5 uses the original Porter (they differ on a few words); a query word holding ``_``
 (``pg_stat``) counts as its parts rather than as one phrase; a document indexes its
@@ -38,31 +41,33 @@ MAX_QUERY_WORDS = 200
 MAX_INDEXED_TOKENS = 50_000
 K1 = 1.2
 B = 0.75
+PRUNE_BOUND = 0.5
+"""The most the lexemes left out of a match may add to a row's score (see _common_lexemes)."""
 
 _BM25 = """
-WITH terms AS (
-    SELECT DISTINCT lexeme
-    FROM unnest(tsvector_to_array(to_tsvector('{config}'::regconfig, %(text)s))) AS lexeme
-), query AS (
-    SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM terms
+WITH matches AS MATERIALIZED (
+    SELECT r.{key} AS key, r.ntokens, r.tsv FROM {table} r
+    WHERE r.tsv @@ %(match)s::tsquery {where}
 ), totals AS (
-    SELECT count(*)::float8 AS n, coalesce(avg(ntokens), 0)::float8 AS avglen FROM {table}
-), frequencies AS (
-    SELECT t.lexeme, (SELECT count(*) FROM {table} r
-                      WHERE r.tsv @@ quote_literal(t.lexeme)::tsquery)::float8 AS n
-    FROM terms t
-), hits AS (
-    SELECT r.{key} AS key, r.ntokens, u.lexeme, cardinality(u.positions)::float8 AS tf
-    FROM {table} r, query, unnest(r.tsv) u
-    WHERE r.tsv @@ query.q {where} AND u.lexeme IN (SELECT lexeme FROM terms)
+    SELECT rows::float8 AS n, tokens::float8 / greatest(rows, 1) AS avglen
+    FROM lexical_totals WHERE tbl = '{table}'
+), idf AS (
+    SELECT s.lexeme, greatest(ln((t.n - s.n + 0.5) / (s.n + 0.5)), 1e-6) AS idf
+    FROM lexical_terms s, totals t WHERE s.tbl = '{table}' AND s.lexeme = ANY(%(lexemes)s)
 )
-SELECT h.key, sum(
-    greatest(ln((t.n - f.n + 0.5) / (f.n + 0.5)), 1e-6)
-    * h.tf * ({k1} + 1) / (h.tf + {k1} * (1 - {b} + {b} * h.ntokens / nullif(t.avglen, 0)))
+SELECT m.key, sum(
+    i.idf * f.tf * ({k1} + 1) / (f.tf + {k1} * (1 - {b} + {b} * m.ntokens / t.avglen))
 ) AS score
-FROM hits h JOIN frequencies f USING (lexeme), totals t
-GROUP BY h.key
+FROM matches m
+CROSS JOIN LATERAL unnest(ts_filter(setweight(m.tsv, 'A', %(lexemes)s), '{{a}}')) u
+JOIN idf i ON i.lexeme = u.lexeme
+CROSS JOIN LATERAL (SELECT cardinality(u.positions)::float8 AS tf) f
+CROSS JOIN totals t
+GROUP BY m.key
 """
+"""BM25 of every row matching any query lexeme; N, lengths and row counts by lexeme come
+from ``lexical_totals`` and ``lexical_terms`` (kept by triggers), so a filter in ``where``
+does not change the scores."""
 
 
 def query_words(query: str) -> list[str]:
@@ -100,8 +105,10 @@ class Lexical:
         if not words or limit <= 0:
             return []
         rows = self._ranked(
-            _bm25_sql("chunks", "id") + " ORDER BY score DESC, h.key LIMIT %(limit)s",
+            _bm25_sql("chunks", "id") + " ORDER BY score DESC, m.key LIMIT %(limit)s",
             {"text": _query_text(words), "limit": limit},
+            table="chunks",
+            limit=limit,
         )
         return [(int(key), float(score)) for key, score in rows]
 
@@ -114,8 +121,10 @@ class Lexical:
             return []
         where = "AND r.kind = %(kind)s" if kind else ""
         rows = self._ranked(
-            _bm25_sql("documents", "id", where) + " ORDER BY score DESC, h.key LIMIT %(limit)s",
+            _bm25_sql("documents", "id", where) + " ORDER BY score DESC, m.key LIMIT %(limit)s",
             {"text": _query_text(words), "limit": limit, "kind": kind},
+            table="documents",
+            limit=limit,
         )
         return [(str(key), float(score)) for key, score in rows]
 
@@ -145,9 +154,61 @@ class Lexical:
                 out.setdefault(row[1], ChunkRow(*row))
         return out
 
-    def _ranked(self, query: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    def _ranked(
+        self, query: str, params: dict[str, Any], *, table: str = "", limit: int = 0
+    ) -> list[tuple[Any, ...]]:
+        """Run a BM25 query: ``params["text"]`` (tokens) becomes its lexemes and tsquery.
+
+        With ``table`` and ``limit`` (a query returning ``(key, score)``, best first), the
+        commonest lexemes may be left out of the match (see :func:`_common_lexemes`).
+        """
         with self._db.connection() as conn:
-            return conn.execute(query, params).fetchall()
+            row = conn.execute(
+                f"SELECT tsvector_to_array(to_tsvector('{TEXT_SEARCH_CONFIG}', %s))",
+                [params["text"]],
+            ).fetchone()
+            lexemes = list(row[0]) if row else []
+            if not lexemes:
+                return []
+            params = {**params, "lexemes": lexemes}
+            if table and limit:
+                common, bound = _common_lexemes(conn, table, lexemes)
+                rare = [lexeme for lexeme in lexemes if lexeme not in common]
+                if common and rare:
+                    rows = conn.execute(query, {**params, "match": _tsquery(rare)}).fetchall()
+                    if len(rows) >= limit and rows[limit - 1][1] > bound:
+                        return rows
+            return conn.execute(query, {**params, "match": _tsquery(lexemes)}).fetchall()
+
+
+def _common_lexemes(conn: Any, table: str, lexemes: list[str]) -> tuple[set[str], float]:
+    """The query's commonest lexemes, and a bound no row holding only those can reach.
+
+    A row matching only lexemes of the returned set scores below the bound (each term adds
+    less than ``idf * (k1 + 1)``), so when ``limit`` rows matching the other lexemes all
+    score above it, the top ``limit`` are found without ranking every row that holds a
+    common word (an OR query ranks every match otherwise). The set is the longest run of
+    lowest-idf lexemes whose bound stays under :data:`PRUNE_BOUND`.
+    """
+    rows = conn.execute(
+        "SELECT s.lexeme, greatest(ln((t.rows - s.n + 0.5)::float8 / (s.n + 0.5)), 1e-6) AS idf "
+        "FROM lexical_terms s JOIN lexical_totals t ON t.tbl = s.tbl "
+        "WHERE s.tbl = %s AND s.lexeme = ANY(%s) ORDER BY idf, s.lexeme",
+        [table, lexemes],
+    ).fetchall()
+    common: set[str] = set()
+    bound = 0.0
+    for lexeme, idf in rows:
+        if bound + idf * (K1 + 1) > PRUNE_BOUND:
+            break
+        common.add(lexeme)
+        bound += idf * (K1 + 1)
+    return common, bound
+
+
+def _tsquery(lexemes: list[str]) -> str:
+    # lexemes of letter and digit tokens need no escaping inside quotes
+    return " | ".join(f"'{lexeme}'" for lexeme in lexemes)
 
 
 def _query_text(words: list[str]) -> str:

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 
 import psycopg
 from psycopg import sql
 
-from indexer.errors import ConfigError
+from indexer.errors import ConfigError, IndexMismatchError
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +114,62 @@ GENERATION_MIGRATIONS: list[Migration] = [
             model_id text NOT NULL, dim integer NOT NULL, count bigint NOT NULL,
             schema_version integer NOT NULL, built_at text NOT NULL, index_type text NOT NULL
         );
+        -- BM25's statistics, kept by triggers: rows holding each lexeme, rows and tokens
+        CREATE TABLE lexical_terms (
+            tbl text COLLATE "C" NOT NULL, lexeme text COLLATE "C" NOT NULL, n bigint NOT NULL,
+            PRIMARY KEY (tbl, lexeme)
+        );
+        CREATE TABLE lexical_totals (
+            tbl text COLLATE "C" PRIMARY KEY, rows bigint NOT NULL, tokens bigint NOT NULL
+        );
+        INSERT INTO lexical_totals VALUES ('chunks', 0, 0), ('documents', 0, 0);
+        CREATE FUNCTION lexical_rows_added() RETURNS trigger LANGUAGE plpgsql
+        SET search_path FROM CURRENT AS $$
+        BEGIN
+            INSERT INTO lexical_terms (tbl, lexeme, n)
+                SELECT TG_TABLE_NAME, l, count(*)
+                FROM changed_rows r, unnest(tsvector_to_array(r.tsv)) l GROUP BY l
+                ON CONFLICT (tbl, lexeme) DO UPDATE SET n = lexical_terms.n + EXCLUDED.n;
+            UPDATE lexical_totals t SET rows = t.rows + s.rows, tokens = t.tokens + s.tokens
+                FROM (SELECT count(*) AS rows, coalesce(sum(ntokens), 0) AS tokens
+                      FROM changed_rows) s
+                WHERE t.tbl = TG_TABLE_NAME;
+            RETURN NULL;
+        END $$;
+        CREATE FUNCTION lexical_rows_removed() RETURNS trigger LANGUAGE plpgsql
+        SET search_path FROM CURRENT AS $$
+        BEGIN
+            UPDATE lexical_terms s SET n = s.n - r.n
+                FROM (SELECT l, count(*) AS n FROM changed_rows c,
+                      unnest(tsvector_to_array(c.tsv)) l GROUP BY l) r
+                WHERE s.tbl = TG_TABLE_NAME AND s.lexeme = r.l;
+            DELETE FROM lexical_terms WHERE tbl = TG_TABLE_NAME AND n <= 0;
+            UPDATE lexical_totals t SET rows = t.rows - s.rows, tokens = t.tokens - s.tokens
+                FROM (SELECT count(*) AS rows, coalesce(sum(ntokens), 0) AS tokens
+                      FROM changed_rows) s
+                WHERE t.tbl = TG_TABLE_NAME;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER chunks_added AFTER INSERT ON chunks REFERENCING NEW TABLE AS changed_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION lexical_rows_added();
+        CREATE TRIGGER chunks_removed AFTER DELETE ON chunks
+            REFERENCING OLD TABLE AS changed_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION lexical_rows_removed();
+        CREATE TRIGGER documents_added AFTER INSERT ON documents
+            REFERENCING NEW TABLE AS changed_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION lexical_rows_added();
+        CREATE TRIGGER documents_removed AFTER DELETE ON documents
+            REFERENCING OLD TABLE AS changed_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION lexical_rows_removed();
+        CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION '% rows are replaced (deleted and inserted), never updated',
+                TG_TABLE_NAME;
+        END $$;
+        CREATE TRIGGER chunks_not_updated BEFORE UPDATE ON chunks
+            FOR EACH STATEMENT EXECUTE FUNCTION refuse_update();
+        CREATE TRIGGER documents_not_updated BEFORE UPDATE ON documents
+            FOR EACH STATEMENT EXECUTE FUNCTION refuse_update();
         """,
     ),
 ]
@@ -154,6 +209,23 @@ def migrate_generation(url: str, schema: str) -> None:
     _migrate(url, schema, GENERATION_MIGRATIONS)
 
 
+def check_generation(conn: psycopg.Connection, schema: str) -> None:
+    """Refuse to serve a generation whose schema is behind this code's migrations.
+
+    Reading never migrates (a read replica cannot); the next re-index does.
+    """
+    row = conn.execute(
+        "SELECT coalesce(max(version), 0) FROM whoknows.migrations WHERE schema_name = %s",
+        [schema],
+    ).fetchone()
+    have = int(row[0]) if row else 0
+    if have != len(GENERATION_MIGRATIONS):
+        raise IndexMismatchError(
+            f"schema {schema} is at version {have}, this WhoKnows reads version "
+            f"{len(GENERATION_MIGRATIONS)}: run `whoknows index` to build a current generation"
+        )
+
+
 def schema_exists(conn: psycopg.Connection, schema: str) -> bool:
     row = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]).fetchone()
     return row is not None
@@ -190,15 +262,9 @@ def _migrate(url: str, schema: str, migrations: list[Migration]) -> None:
                 if version in done:
                     continue
                 logger.info("migrating %s to version %d (%s)", schema, version, name)
-                _run_script(conn.execute, script)
+                conn.execute(script)  # several statements: no parameters
                 conn.execute(
                     "INSERT INTO whoknows.migrations (schema_name, version, name) "
                     "VALUES (%s, %s, %s)",
                     [schema, version, name],
                 )
-
-
-def _run_script(execute: Callable[..., object], script: str) -> None:
-    for statement in script.split(";"):
-        if statement.strip():
-            execute(statement)

@@ -14,8 +14,8 @@ from indexer.store.postgres.documents import Documents
 from indexer.store.postgres.embeddings import Embeddings
 from indexer.store.postgres.lexical import Lexical
 from indexer.store.postgres.schema import (
+    check_generation,
     generation_schema,
-    migrate_generation,
     migrate_shared,
     schema_exists,
 )
@@ -70,7 +70,7 @@ class PostgresStore(Documents, Lexical, Vectors, Embeddings):
                     raise IndexNotFoundError(
                         f"generation {name!r} is not in the database: run `whoknows index`"
                     )
-            migrate_generation(url, generation_schema(name))
+                check_generation(conn, generation_schema(name))
         self.url = url
         self._generation = name
         self._db = Database(url, generation_schema(name), max_size=max_connections)

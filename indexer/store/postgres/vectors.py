@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import astuple
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from psycopg import sql
@@ -74,6 +74,7 @@ class Vectors:
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 index_type=INDEX_TYPE,
             )
+            _settle(conn)
             conn.execute("DELETE FROM manifest")
             conn.execute(
                 "INSERT INTO manifest (model_id, dim, count, schema_version, built_at, "
@@ -137,3 +138,14 @@ class Vectors:
 
     def _vector_count(self) -> int:
         return self._manifest.count if self._manifest else 0
+
+
+def _settle(conn: Any) -> None:
+    """Ready a freshly written generation for queries (the last step of every index run).
+
+    GIN indexes keep new entries in a pending list that every search scans (2.5 ms of a
+    4.6 ms query at 20k chunks, before); the planner needs statistics of the new rows.
+    """
+    for index in ("chunks_tsv", "documents_tsv"):
+        conn.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+    conn.execute("ANALYZE chunks, documents, contributions, lexical_terms, chunk_vectors")
