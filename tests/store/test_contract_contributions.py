@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-import pytest
-
 from indexer.models import Contribution, Role
 from indexer.store.base import ContributionRow, Store
 from tests.store import tiny
@@ -127,11 +125,6 @@ def test_times_come_back_as_the_same_moment_in_utc(store: Store) -> None:
     assert row.time.utcoffset() == timedelta(0)
 
 
-@pytest.mark.defect(
-    "postgres",
-    reason="latest_activity takes max() of the stored ISO strings: a time stored with an offset "
-    "(10:00+02:00 = 08:00 UTC) sorts after 09:00+00:00",
-)
 def test_latest_activity_compares_moments_not_their_spelling(store: Store) -> None:
     plus_two = timezone(timedelta(hours=2))
     store.apply_source(

@@ -191,12 +191,6 @@ def test_the_cache_keeps_vectors_of_deleted_documents(store: Store) -> None:
     assert store.build_vectors(MODEL, DIM) == 4
 
 
-@pytest.mark.defect(
-    "postgres",
-    reason="stats() counts the vectors of the index check_ready() loaded: a store "
-    "opened on a built index says vectors=0 until then "
-    "(so does `whoknows index --dry-run --json`)",
-)
 def test_stats_of_a_reopened_store_count_its_vectors(make_store) -> None:
     first = make_store(create=True)
     fill(first)

@@ -99,6 +99,8 @@ def test_a_server_follows_a_new_generation_and_the_lock_is_one_run_at_a_time(
         assert refused.returncode == 4, refused.stdout + refused.stderr
         second = whoknows(pg.parent, "index", "--config", str(pg), "--json")
         assert second.returncode == 0, second.stderr
+        totals = json.loads(second.stdout)["totals"]  # seeded from the live generation
+        assert (totals["added"], totals["unchanged"]) == (0, 6)
 
         assert service.reload() is True
         assert service.store.generation == json.loads(second.stdout)["generation"] != served

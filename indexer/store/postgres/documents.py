@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from indexer.connectors.text import parse_time
@@ -461,7 +461,10 @@ def _visible_documents_clause(column: str, groups: Collection[str] | None) -> tu
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    """ISO 8601, in UTC when the time has a zone: stored times then sort as they compare."""
+    if value is None:
+        return None
+    return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
 
 
 def _record_dict(record: PersonRecord) -> dict[str, Any]:

@@ -1,9 +1,9 @@
 """The PostgreSQL index home: generations as schemas, a one-row pointer, an advisory lock.
 
-See :mod:`indexer.store.postgres.generations`. A new generation starts empty (the
-embedding cache is shared, so nothing is embedded again; documents are written anew);
-publishing moves the pointer in one transaction, which replicas notice on their next
-poll of :meth:`PostgresHome.current`.
+See :mod:`indexer.store.postgres.generations`. A new generation starts as a copy of the
+live one's rows (seeded), so a run writes only what changed, and the embedding cache is
+shared, so nothing is embedded twice; publishing moves the pointer in one transaction,
+which replicas notice on their next poll of :meth:`PostgresHome.current`.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ class PostgresHome:
             yield
 
     def begin(self) -> PostgresGeneration:
-        return PostgresGeneration(self.url, generations.begin(self.url))
+        return PostgresGeneration(self.url, generations.begin(self.url, seed=True))
 
     def scratch(self) -> AbstractContextManager[Store]:
         """An empty embedded store: a dry run against nothing needs no database objects."""

@@ -137,7 +137,9 @@ class Vectors:
         return [(int(chunk_id), float(score)) for chunk_id, score in rows]
 
     def _vector_count(self) -> int:
-        return self._manifest.count if self._manifest else 0
+        """The vectors of the loaded index, else of the saved one (0 when none was built)."""
+        manifest = self._manifest or self._read_manifest()
+        return manifest.count if manifest else 0
 
 
 def _settle(conn: Any) -> None:
