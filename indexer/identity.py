@@ -95,6 +95,16 @@ def _strong_aliases(record: PersonRecord) -> list[str]:
     return out
 
 
+def record_identity(source: str, key: str) -> str:
+    """The identity of one source record, for following a person across re-indexes."""
+    return f"record:{source}:{key}"
+
+
+def is_identity_key(key: str) -> bool:
+    """Whether a record key identifies one human: a name (``name:...``) does not."""
+    return not key.startswith("name:")
+
+
 def resolve(records: Sequence[tuple[str, PersonRecord]]) -> Resolution:
     """Group person records into people.
 
@@ -219,9 +229,12 @@ def _person_id(group: list[tuple[str, PersonRecord]]) -> str:
 
     The readable part is the identity's local part (``ana.kovac`` of an email).
     """
-    strong = sorted(alias for _, r in group for alias in _strong_aliases(r))
+    # an identity of a public record first: the id is shown to callers who may not see the
+    # restricted ones, and must not spell out (or let them confirm) a restricted email
+    public = [(s, r) for s, r in group if not r.groups]
+    strong = sorted(alias for _, r in public or group for alias in _strong_aliases(r))
     emails = [a for a in strong if a.startswith("email:")]
-    anchor = (emails or strong or sorted(f"{s}:{r.key}" for s, r in group))[0]
+    anchor = (emails or strong or sorted(f"{s}:{r.key}" for s, r in public or group))[0]
     local = anchor.split(":", 1)[1].split("@", 1)[0].casefold()
     slug = _SLUG.sub("-", local).strip("-")[:40] or "person"
     return f"{slug}-{hashlib.sha1(anchor.encode()).hexdigest()[:6]}"

@@ -160,7 +160,8 @@ def current_ids(entries: Sequence[HiddenPerson], store: Store) -> dict[str, set[
     present = set(store.people([e.person_id for e in entries], groups=None))
     out: dict[str, set[str]] = {}
     for entry in entries:
-        ids = {entry.person_id} & present
+        # by the id only while nothing else is known: an id can pass to someone else
+        ids = {entry.person_id} & present if not entry.identities else set()
         for identity in entry.identities:
             ids |= carriers.get(identity, set())
         out[entry.person_id] = ids

@@ -439,7 +439,12 @@ def _filter_documents(
         documents = [d for d in documents if d.kind == filters.kind]
     if not (filters.team or filters.location):
         return documents
-    contributions = service.store.contributions_to([d.id for d in documents])
+    hidden = service.hidden_people(service.store)
+    contributions = [
+        c
+        for c in service.store.contributions_to([d.id for d in documents])
+        if c.person_id not in hidden
+    ]
     # the caller's view of each contributor: restricted fields never match a filter
     people = service.store.people(sorted({c.person_id for c in contributions}), groups=groups)
     wanted = {

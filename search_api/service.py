@@ -14,7 +14,7 @@ from indexer.access import may_see
 from indexer.config import Settings
 from indexer.errors import WhoKnowsError
 from indexer.models import DocumentKind
-from indexer.state import current_ids
+from indexer.state import HiddenPerson, current_ids
 from indexer.store import IndexHome, open_home
 from indexer.store.backend import HiddenList
 from indexer.store.base import ChunkRow, Store
@@ -64,11 +64,13 @@ class _Loaded:
         if groups is None:
             return self.now
         key = frozenset(groups)
-        if key not in self._nows:
-            if len(self._nows) >= MAX_CACHED_NOWS:
-                self._nows.clear()
-            self._nows[key] = self.store.latest_activity(ACTIVITY_ROLES, key)
-        return self._nows[key]
+        if key in self._nows:
+            return self._nows[key]
+        now = self.store.latest_activity(ACTIVITY_ROLES, key)
+        if len(self._nows) >= MAX_CACHED_NOWS:
+            self._nows.clear()
+        self._nows[key] = now
+        return now
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ class SearchService:
         # More searches at once than cores only trade the GIL back and forth: on 2 cores, 8
         # parallel requests gave 65 req/s unbounded and 104 req/s with 2 slots.
         self._slots = threading.BoundedSemaphore(max_parallel or os.cpu_count() or 1)
-        self._hidden: tuple[tuple[int, str, int], frozenset[str]] | None = None
+        self._hidden: tuple[tuple[int, str, tuple[HiddenPerson, ...]], frozenset[str]] | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> SearchService:
@@ -149,24 +151,31 @@ class SearchService:
             return frozenset()
         store = store or self.store
         entries = self.state.entries()
-        key = (id(store), store.generation, self.state.revision)
+        key = (id(store), store.generation, entries)  # the entries themselves: no stale race
         cached = self._hidden
         if cached is not None and cached[0] == key:
             return cached[1]
-        self._remember_identities(store)
         covered = current_ids(entries, store)
+        self._remember_identities(entries, covered, store)
         hidden = frozenset(e.person_id for e in entries).union(*covered.values())
         self._hidden = (key, hidden)
         return hidden
 
-    def _remember_identities(self, store: Store) -> None:
-        """Give entries hidden by id alone (before identities were kept) the person's identities."""
+    def _remember_identities(
+        self, entries: tuple[HiddenPerson, ...], covered: dict[str, set[str]], store: Store
+    ) -> None:
+        """Add to each entry the identities its people carry now.
+
+        The set grows with every generation the person is still found in, so hiding
+        follows them even when the records they were hidden by go (they leave, and only
+        a record added after the hiding remains). Entries hidden by id alone get theirs.
+        """
         assert self.state is not None
-        for entry in self.state.entries():
-            if not entry.identities:
-                identities = store.person_identities(entry.person_id)
-                if identities:
-                    self.state.hide(entry.person_id, identities=identities)
+        for entry in entries:
+            people = covered.get(entry.person_id, set()) or {entry.person_id}
+            identities = {i for person in people for i in store.person_identities(person)}
+            if not identities.issubset(entry.identities):
+                self.state.hide(entry.person_id, identities=identities)
 
     @property
     def store(self) -> Store:
@@ -221,7 +230,10 @@ class SearchService:
 
         def loop() -> None:
             while not self._stop.wait(interval):
-                self.reload()
+                try:
+                    self.reload()
+                except Exception:  # noqa: BLE001 - the watcher must outlive any one failure
+                    logger.exception("checking for a new generation failed; retrying")
 
         self._watcher = threading.Thread(target=loop, name="whoknows-reload", daemon=True)
         self._watcher.start()

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from indexer.connectors.text import parse_time
-from indexer.identity import STRONG_ALIASES, visible_person
+from indexer.identity import STRONG_ALIASES, is_identity_key, record_identity, visible_person
 from indexer.models import Document, PersonRecord
 from indexer.store.base import ChunkRow, ContributionRow, DocumentRow, PersonRow, SourceUpdate
 from indexer.store.postgres.lexical import MAX_INDEXED_TOKENS, search_tokens
@@ -309,7 +309,7 @@ class Documents:
             aliases = conn.execute(
                 "SELECT a FROM people p, unnest(p.aliases) a WHERE p.id = %s", [person_id]
             ).fetchall()
-        identities = {f"record:{source}:{key}" for source, key in keys}
+        identities = {record_identity(source, key) for source, key in keys if is_identity_key(key)}
         identities.update(a for (a,) in aliases if a.startswith(STRONG_ALIASES))
         return sorted(identities)
 

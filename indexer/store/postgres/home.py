@@ -8,6 +8,7 @@ which replicas notice on their next poll of :meth:`PostgresHome.current`.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
@@ -17,10 +18,11 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
-from indexer.errors import IndexLockedError
+from indexer.errors import IndexLockedError, StoreError
 from indexer.faults import failpoint
 from indexer.store.backend import HiddenList, KeyRows, TokenBuckets
 from indexer.store.base import Store
+from indexer.store.errors import raising_store_errors
 from indexer.store.postgres import generations
 from indexer.store.postgres.schema import generation_schema
 from indexer.store.postgres.state import PostgresBuckets, PostgresHiddenList, PostgresKeyRows
@@ -28,8 +30,10 @@ from indexer.store.postgres.store import PostgresStore
 from indexer.store.sqlite.home import scratch_store
 
 LOCK_POLL_SECONDS = 1.0
+logger = logging.getLogger(__name__)
 
 
+@raising_store_errors((psycopg.Error,), "the PostgreSQL database")
 class PostgresGeneration:
     """A generation schema being built; served once :meth:`publish` moves the pointer."""
 
@@ -46,7 +50,13 @@ class PostgresGeneration:
 
     def publish(self, info: dict[str, Any], *, keep: int) -> str:
         failpoint("switch")  # a kill here: the pointer has not moved, the live one answers
-        generations.publish(self.url, self._name, keep=keep)
+        try:
+            generations.publish(self.url, self._name, keep=keep)
+        except psycopg.Error:
+            if generations.current(self.url) != self._name:
+                raise
+            # served already: only dropping old generations failed (the next publish retries)
+            logger.warning("generation %s is served; dropping older ones failed", self._name)
         return self._name
 
     def discard(self) -> None:
@@ -59,6 +69,7 @@ class PostgresGeneration:
             conn.execute("DELETE FROM whoknows.generations WHERE name = %s", [self._name])
 
 
+@raising_store_errors((psycopg.Error,), "the PostgreSQL database")
 class PostgresHome:
     """An :class:`~indexer.store.backend.IndexHome` in one PostgreSQL database."""
 
@@ -93,6 +104,8 @@ class PostgresHome:
                 except IndexLockedError:
                     if not wait:
                         raise
+                except psycopg.Error as exc:
+                    raise StoreError(f"the PostgreSQL database failed: {exc}") from exc
                 time.sleep(LOCK_POLL_SECONDS)
             yield
 

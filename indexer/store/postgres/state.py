@@ -16,6 +16,7 @@ from psycopg_pool import ConnectionPool
 
 from indexer.state import HiddenPerson
 from indexer.store.backend import KeyRow
+from indexer.store.errors import raising_store_errors
 from indexer.store.postgres.schema import SHARED_SCHEMA
 
 POOL_MAX = 4
@@ -48,6 +49,7 @@ def _pool(url: str, name: str) -> ConnectionPool:
     return ConnectionPool(url, min_size=1, max_size=POOL_MAX, open=True, name=name)
 
 
+@raising_store_errors((psycopg.Error,), "the PostgreSQL database")
 class PostgresKeyRows:
     """:class:`~indexer.store.backend.KeyRows` in ``whoknows.api_keys``."""
 
@@ -90,6 +92,7 @@ class PostgresKeyRows:
         self.pool.close()
 
 
+@raising_store_errors((psycopg.Error,), "the PostgreSQL database")
 class PostgresHiddenList:
     """:class:`~indexer.store.backend.HiddenList` in ``whoknows.hidden_people``."""
 
@@ -166,6 +169,15 @@ WHERE b.name = %(name)s AND b.caller = %(caller)s
 """
 
 
+PRUNE_EVERY = 1000
+"""Acquisitions between two sweeps of the full buckets (the table stays bounded)."""
+_PRUNE = f"""
+DELETE FROM {SHARED_SCHEMA}.rate_buckets
+WHERE name = %(name)s AND updated < clock_timestamp() - make_interval(secs => %(full)s)
+"""
+
+
+@raising_store_errors((psycopg.Error,), "the PostgreSQL database")
 class PostgresBuckets:
     """:class:`~indexer.store.backend.TokenBuckets` every replica shares: one UPSERT a request.
 
@@ -180,9 +192,15 @@ class PostgresBuckets:
         self.pool = _pool(url, f"whoknows-buckets-{name}")
         self.per_minute = per_minute
         self._params = {"name": name, "burst": float(burst), "rate": per_minute / 60.0}
+        self._full = burst / (per_minute / 60.0)
+        """Seconds in which an untouched bucket refills completely."""
+        self._taken = 0
 
     def acquire(self, caller: str) -> float:
+        self._taken += 1
         with self.pool.connection() as conn:
+            if self._taken % PRUNE_EVERY == 0:  # full buckets behave as new ones: forget them
+                conn.execute(_PRUNE, {**self._params, "full": self._full})
             allowed, tokens = conn.execute(_ACQUIRE, {**self._params, "caller": caller}).fetchone()
         return 0.0 if allowed else (1.0 - tokens) / self._params["rate"]
 

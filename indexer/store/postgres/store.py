@@ -8,6 +8,7 @@ import psycopg
 
 from indexer.errors import IndexNotFoundError
 from indexer.store.base import IndexStats
+from indexer.store.errors import raising_store_errors
 from indexer.store.postgres import generations
 from indexer.store.postgres.connection import POOL_MAX, Database
 from indexer.store.postgres.documents import Documents
@@ -25,6 +26,7 @@ from indexer.vectors import Manifest
 logger = logging.getLogger(__name__)
 
 
+@raising_store_errors((psycopg.Error,), "the PostgreSQL database")
 class PostgresStore(Documents, Lexical, Vectors, Embeddings):
     """A :class:`indexer.store.base.Store` over one generation of a PostgreSQL database.
 

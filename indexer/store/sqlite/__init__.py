@@ -13,20 +13,17 @@ generations (shared by all of them), or in ``whoknows.db`` for an in-place index
 
 from __future__ import annotations
 
-import functools
-import inspect
 import logging
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import sqlite_utils
 
 from indexer import generations
-from indexer.errors import IndexNotFoundError, StoreError
+from indexer.errors import IndexNotFoundError
 from indexer.generations import DB_FILE
 from indexer.store.base import IndexStats
+from indexer.store.errors import raising_store_errors
 from indexer.store.sqlite.dense import VECTORS_DIR, DenseFiles
 from indexer.store.sqlite.documents import DocumentTables
 from indexer.store.sqlite.embeddings import EmbeddingTables
@@ -37,29 +34,9 @@ from indexer.vectors import VectorIndex
 __all__ = ["MAX_QUERY_WORDS", "VECTORS_DIR", "SQLiteStore", "fts_query", "migrations"]
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
-def _store_errors(method: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(*args, **kwargs)
-        except sqlite3.Error as exc:
-            raise StoreError(f"the index database failed: {exc}") from exc
-
-    return wrapper
-
-
-def _raising_store_errors(cls: type[T]) -> type[T]:
-    """Every public method of ``cls`` raises :class:`StoreError` for a SQLite error."""
-    for name, member in inspect.getmembers(cls, inspect.isfunction):
-        if not name.startswith("_") or name == "__init__":
-            setattr(cls, name, _store_errors(member))
-    return cls
-
-
-@_raising_store_errors
+@raising_store_errors((sqlite3.Error,), "the index database")
 class SQLiteStore(DocumentTables, LexicalTables, EmbeddingTables, DenseFiles):
     """A :class:`indexer.store.base.Store` over ``whoknows.db`` and ``vectors/`` in one folder.
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from indexer.connectors.text import parse_time
-from indexer.identity import STRONG_ALIASES, visible_person
+from indexer.identity import STRONG_ALIASES, is_identity_key, record_identity, visible_person
 from indexer.models import Document, PersonRecord
 from indexer.store.base import (
     ChunkRow,
@@ -321,10 +321,11 @@ class DocumentTables(SQLiteTables):
 
     def person_identities(self, person_id: str) -> list[str]:
         identities = {
-            f"record:{source}:{key}"
+            record_identity(source, key)
             for source, key in self.db.execute(
                 "SELECT source, key FROM person_keys WHERE person_id = ?", [person_id]
             )
+            if is_identity_key(key)
         }
         for (aliases,) in self.db.execute("SELECT aliases FROM people WHERE id = ?", [person_id]):
             identities.update(a for a in json.loads(aliases) if a.startswith(STRONG_ALIASES))
