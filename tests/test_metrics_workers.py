@@ -7,6 +7,7 @@ scrape showed only the requests of the worker that happened to answer it.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -28,6 +29,7 @@ def test_every_scrape_counts_the_requests_of_both_workers(tmp_path: Path, embedd
     env |= {"WHOKNOWS_RATE_LIMIT_BURST": "1000"}
 
     with whoknows_serve(data, env, "--workers", "2") as base:
+        _both_workers_ready(base)
         for n in range(REQUESTS):  # a new connection each: the kernel spreads them
             with httpx.Client(base_url=base) as client:
                 assert client.get("/v1/search", params={"q": f"helm {n}"}).status_code == 200
@@ -40,3 +42,18 @@ def test_every_scrape_counts_the_requests_of_both_workers(tmp_path: Path, embedd
 
     assert counts == [[float(REQUESTS)]] * 6
     assert gauges == ["6.0"]
+
+
+def _both_workers_ready(base: str, answers: int = 10, seconds: float = 120.0) -> None:
+    """Wait until ``answers`` new connections in a row get an answer: the readiness check of
+    the helper saw one worker, and a busy machine may still be loading the other."""
+    deadline = time.monotonic() + seconds
+    ready = 0
+    while ready < answers:
+        assert time.monotonic() < deadline, "the workers did not all become ready"
+        try:
+            with httpx.Client(base_url=base) as client:
+                ready = ready + 1 if client.get("/readyz").status_code == 200 else 0
+        except httpx.TransportError:
+            ready = 0
+            time.sleep(0.2)

@@ -12,7 +12,7 @@ import psycopg
 import psycopg_pool
 import pytest
 
-from indexer.errors import IndexMismatchError, IndexNotFoundError
+from indexer.errors import IndexMismatchError, IndexNotFoundError, StoreError
 from indexer.identity import resolve
 from indexer.models import Contribution, Document, DocumentKind, PersonRecord, Role
 from indexer.store.base import (
@@ -436,8 +436,9 @@ def test_a_generation_behind_the_migrations_is_refused_not_migrated(store: Postg
 def test_close_closes_the_pool(postgres_database: str) -> None:
     store = PostgresStore(postgres_database, create=True)
     store.close()
-    with pytest.raises(psycopg_pool.PoolClosed):
+    with pytest.raises(StoreError, match="the pool .* is already closed") as closed:
         store.source_names()
+    assert isinstance(closed.value.__cause__, psycopg_pool.PoolClosed)
 
 
 def test_threads_share_one_store(store: PostgresStore) -> None:
