@@ -29,8 +29,12 @@ EXTRA_PAGES = 6
 """Pages added before the killed run (one batch of vectors: "embed" dies once it is cached)."""
 
 
-def index(root: Path, failpoint: str | None = None) -> subprocess.CompletedProcess[str]:
+def index(
+    root: Path, failpoint: str | None = None, settings: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real `whoknows index` of the tiny organisation under ``root`` (``settings``: env)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WHOKNOWS_")}
+    env.update(settings or {})
     if failpoint:
         env[FAILPOINT_ENV] = failpoint
     return subprocess.run(

@@ -8,7 +8,6 @@ run's schema is dropped once a later generation is published.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 from pathlib import Path
@@ -16,23 +15,16 @@ from pathlib import Path
 import pytest
 
 from indexer.config import Settings
-from indexer.faults import FAILPOINT_ENV, POINTS
+from indexer.faults import POINTS
 from indexer.store.postgres import generations
 from search_api.service import SearchService
 from tests.helpers import ANA_ID, HELM_DOC, write_org
-from tests.test_faults import COMMAND, EXTRA_PAGES, add_pages
+from tests.test_faults import EXTRA_PAGES, add_pages
+from tests.test_faults import index as run_index
 
 
 def index(root: Path, url: str, failpoint: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WHOKNOWS_")}
-    env["WHOKNOWS_DATABASE_URL"] = url
-    if failpoint:
-        env[FAILPOINT_ENV] = failpoint
-    return subprocess.run(
-        [*COMMAND, "index", f"wiki:{root / 'wiki'}", f"bios:{root / 'team.yml'}", "--json",
-         "--data-dir", str(root / "data")],
-        cwd=root, env=env, capture_output=True, text=True, timeout=180, check=False,
-    )  # fmt: skip
+    return run_index(root, failpoint, {"WHOKNOWS_DATABASE_URL": url})
 
 
 @pytest.mark.parametrize("point", POINTS)

@@ -12,16 +12,23 @@ import json
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from indexer.connectors.text import parse_time
-from indexer.identity import STRONG_ALIASES, is_identity_key, record_identity, visible_person
+from indexer.identity import STRONG_ALIASES, is_identity_key, record_identity
 from indexer.models import Document, PersonRecord
 from indexer.store.base import ChunkRow, ContributionRow, DocumentRow, PersonRow, SourceUpdate
 from indexer.store.postgres.lexical import MAX_INDEXED_TOKENS, search_tokens
 from indexer.store.postgres.schema import TEXT_SEARCH_CONFIG
+from indexer.store.rows import (
+    members_from_json,
+    members_json,
+    record_from_json,
+    record_json,
+    stored_time,
+    visible_people,
+)
 
 if TYPE_CHECKING:
     from indexer.identity import Person
@@ -111,7 +118,7 @@ class Documents:
             rows = conn.execute(
                 "SELECT source, record FROM person_records ORDER BY source, key"
             ).fetchall()
-        return [(source, _record_from_dict(json.loads(record))) for source, record in rows]
+        return [(source, record_from_json(record)) for source, record in rows]
 
     def replace_people(self, people: Sequence[Person]) -> None:
         with self._db.transaction() as conn, conn.cursor() as cur:
@@ -132,7 +139,7 @@ class Documents:
                         [clean(s) for s in p.skills],
                         p.active,
                         clean(p.url),
-                        json.dumps([[source, _record_dict(r)] for source, r in p.records]),
+                        members_json(p.records),
                     )
                     for p in people
                 ],
@@ -279,27 +286,25 @@ class Documents:
                 "records FROM people WHERE id = ANY(%s)",
                 [list(ids)],
             ).fetchall()
-        out: dict[str, PersonRow] = {}
-        for row in rows:
-            person = PersonRow(
-                id=row[0],
-                name=row[1],
-                aliases=tuple(row[2]),
-                title=row[3],
-                team=row[4],
-                location=row[5],
-                bio=row[6],
-                skills=tuple(row[7]),
-                active=bool(row[8]),
-                url=row[9],
-                records=tuple(
-                    (source, _record_from_dict(record)) for source, record in json.loads(row[10])
-                ),
-            )
-            shown = visible_person(person, groups)
-            if shown is not None:
-                out[row[0]] = shown
-        return out
+        return visible_people(
+            (
+                PersonRow(
+                    id=row[0],
+                    name=row[1],
+                    aliases=tuple(row[2]),
+                    title=row[3],
+                    team=row[4],
+                    location=row[5],
+                    bio=row[6],
+                    skills=tuple(row[7]),
+                    active=bool(row[8]),
+                    url=row[9],
+                    records=members_from_json(row[10]),
+                )
+                for row in rows
+            ),
+            groups,
+        )
 
     def person_identities(self, person_id: str) -> list[str]:
         with self._db.connection() as conn:
@@ -347,7 +352,7 @@ class Documents:
                 "ORDER BY r.source, r.key",
                 [person_id],
             ).fetchall()
-        return [(source, _record_from_dict(json.loads(record))) for source, record in rows]
+        return [(source, record_from_json(record)) for source, record in rows]
 
     def sources_of(self, person_id: str) -> list[tuple[str, str]]:
         with self._db.connection() as conn:
@@ -377,8 +382,8 @@ def _insert_documents(
             clean(doc.title),
             clean(doc.text),
             clean(doc.url),
-            _iso(doc.created),
-            _iso(doc.updated),
+            stored_time(doc.created),
+            stored_time(doc.updated),
             json.dumps(list(doc.access_groups)),
             content_hash,
             *search_columns(doc.title, doc.text),
@@ -426,7 +431,7 @@ def _replace_people_and_contributions(conn: Any, update: SourceUpdate) -> None:
         cur.executemany(
             "INSERT INTO person_records (source, key, record) VALUES (%s, %s, %s) "
             "ON CONFLICT (source, key) DO UPDATE SET record = EXCLUDED.record",
-            [(update.name, clean(p.key), json.dumps(_record_dict(p))) for p in update.people],
+            [(update.name, clean(p.key), record_json(p)) for p in update.people],
         )
         cur.execute("DELETE FROM contributions WHERE source = %s", [update.name])
         cur.executemany(
@@ -442,7 +447,7 @@ def _replace_people_and_contributions(conn: Any, update: SourceUpdate) -> None:
                     "role": str(c.role),
                     "count": c.count,
                     "score": c.score,
-                    "time": _iso(c.time),
+                    "time": stored_time(c.time),
                 }
                 for c in update.contributions
             ],
@@ -458,21 +463,3 @@ def _visible_documents_clause(column: str, groups: Collection[str] | None) -> tu
         "WHERE cardinality(d.access_groups) = 0 OR d.access_groups && %s::text[])"
     )
     return clause, [sorted(groups)]
-
-
-def _iso(value: datetime | None) -> str | None:
-    """ISO 8601, in UTC when the time has a zone: stored times then sort as they compare."""
-    if value is None:
-        return None
-    return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
-
-
-def _record_dict(record: PersonRecord) -> dict[str, Any]:
-    """The JSON shape of a record, as the embedded backend stores it (tuples become lists)."""
-    return {name: list(v) if isinstance(v, tuple) else v for name, v in asdict(record).items()}
-
-
-def _record_from_dict(data: dict[str, Any]) -> PersonRecord:
-    return PersonRecord(
-        **{name: tuple(v) if isinstance(v, list) else v for name, v in data.items()}
-    )

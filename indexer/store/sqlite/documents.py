@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from indexer.connectors.text import parse_time
-from indexer.identity import STRONG_ALIASES, is_identity_key, record_identity, visible_person
+from indexer.identity import STRONG_ALIASES, is_identity_key, record_identity
 from indexer.models import Document, PersonRecord
 from indexer.store.base import (
     ChunkRow,
@@ -18,6 +18,14 @@ from indexer.store.base import (
     PersonRow,
     SourceUpdate,
     StoredChunk,
+)
+from indexer.store.rows import (
+    members_from_json,
+    members_json,
+    record_from_json,
+    record_json,
+    stored_time,
+    visible_people,
 )
 
 if TYPE_CHECKING:
@@ -76,8 +84,8 @@ class DocumentTables(SQLiteTables):
                     doc.title,
                     doc.text,
                     doc.url,
-                    _iso(doc.created),
-                    _iso(doc.updated),
+                    stored_time(doc.created),
+                    stored_time(doc.updated),
                     json.dumps(list(doc.access_groups)),
                     content_hash,
                 )
@@ -98,7 +106,7 @@ class DocumentTables(SQLiteTables):
         self.db.execute("DELETE FROM person_records WHERE source = ?", [update.name])
         self.db.conn.executemany(
             "INSERT OR REPLACE INTO person_records (source, key, record) VALUES (?, ?, ?)",
-            [(update.name, p.key, _record_json(p)) for p in update.people],
+            [(update.name, p.key, record_json(p)) for p in update.people],
         )
         self.db.execute("DELETE FROM contributions WHERE source = ?", [update.name])
         self.db.conn.executemany(
@@ -113,7 +121,7 @@ class DocumentTables(SQLiteTables):
                     str(c.role),
                     c.count,
                     c.score,
-                    _iso(c.time),
+                    stored_time(c.time),
                 )
                 for c in update.contributions
             ],
@@ -143,7 +151,7 @@ class DocumentTables(SQLiteTables):
         rows = self.db.execute(
             "SELECT source, record FROM person_records ORDER BY source, key"
         ).fetchall()
-        return [(source, _record_from_json(record)) for source, record in rows]
+        return [(source, record_from_json(record)) for source, record in rows]
 
     def replace_people(self, people: Sequence[Person]) -> None:
         with self.db.atomic():
@@ -164,10 +172,7 @@ class DocumentTables(SQLiteTables):
                         json.dumps(list(p.skills)),
                         int(p.active),
                         p.url,
-                        json.dumps(
-                            [[source, _record_dict(r)] for source, r in p.records],
-                            ensure_ascii=False,
-                        ),
+                        members_json(p.records),
                     )
                     for p in people
                 ],
@@ -293,31 +298,30 @@ class DocumentTables(SQLiteTables):
         ]
 
     def people(self, ids: Sequence[str], *, groups: Collection[str] | None) -> dict[str, PersonRow]:
-        out: dict[str, PersonRow] = {}
-        for row in self._rows_in(
+        rows = self._rows_in(
             "SELECT id, name, aliases, title, team, location, bio, skills, active, url, records "
             "FROM people WHERE id IN ({ids})",
             ids,
-        ):
-            person = PersonRow(
-                id=row[0],
-                name=row[1],
-                aliases=tuple(json.loads(row[2])),
-                title=row[3],
-                team=row[4],
-                location=row[5],
-                bio=row[6],
-                skills=tuple(json.loads(row[7])),
-                active=bool(row[8]),
-                url=row[9],
-                records=tuple(
-                    (source, _record_from_dict(record)) for source, record in json.loads(row[10])
-                ),
-            )
-            shown = visible_person(person, groups)
-            if shown is not None:
-                out[row[0]] = shown
-        return out
+        )
+        return visible_people(
+            (
+                PersonRow(
+                    id=row[0],
+                    name=row[1],
+                    aliases=tuple(json.loads(row[2])),
+                    title=row[3],
+                    team=row[4],
+                    location=row[5],
+                    bio=row[6],
+                    skills=tuple(json.loads(row[7])),
+                    active=bool(row[8]),
+                    url=row[9],
+                    records=members_from_json(row[10]),
+                )
+                for row in rows
+            ),
+            groups,
+        )
 
     def person_identities(self, person_id: str) -> list[str]:
         identities = {
@@ -363,7 +367,7 @@ class DocumentTables(SQLiteTables):
             "ORDER BY r.source, r.key",
             [person_id],
         ).fetchall()
-        return [(source, _record_from_json(record)) for source, record in rows]
+        return [(source, record_from_json(record)) for source, record in rows]
 
     def sources_of(self, person_id: str) -> list[tuple[str, str]]:
         rows = self.db.execute(
@@ -372,21 +376,6 @@ class DocumentTables(SQLiteTables):
             [person_id],
         ).fetchall()
         return [(name, kind) for name, kind in rows]
-
-
-def _iso(value: datetime | None) -> str | None:
-    """ISO 8601, in UTC when the time has a zone: stored times then sort as they compare."""
-    if value is None:
-        return None
-    return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
-
-
-def _record_json(record: PersonRecord) -> str:
-    return json.dumps(_record_dict(record), ensure_ascii=False)
-
-
-def _record_from_json(text: str) -> PersonRecord:
-    return _record_from_dict(json.loads(text))
 
 
 def _visible_documents_clause(column: str, groups: Collection[str] | None) -> tuple[str, list[str]]:
@@ -400,35 +389,3 @@ def _visible_documents_clause(column: str, groups: Collection[str] | None) -> tu
         f"WHERE g.value IN ({','.join('?' * len(group_list))}))) "
     )
     return clause, group_list
-
-
-def _record_dict(record: PersonRecord) -> dict[str, Any]:
-    return {
-        "key": record.key,
-        "name": record.name,
-        "aliases": list(record.aliases),
-        "title": record.title,
-        "team": record.team,
-        "location": record.location,
-        "bio": record.bio,
-        "skills": list(record.skills),
-        "active": record.active,
-        "url": record.url,
-        "groups": list(record.groups),
-    }
-
-
-def _record_from_dict(data: dict[str, Any]) -> PersonRecord:
-    return PersonRecord(
-        key=data["key"],
-        name=data["name"],
-        aliases=tuple(data["aliases"]),
-        title=data["title"],
-        team=data["team"],
-        location=data["location"],
-        bio=data["bio"],
-        skills=tuple(data["skills"]),
-        active=data["active"],
-        url=data["url"],
-        groups=tuple(data["groups"]),
-    )
